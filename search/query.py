@@ -1,0 +1,304 @@
+"""The query language: parse what users type into a Whoosh query.
+
+    hộ chiếu vắc xin            words, ranked: more matching words rank higher
+    "phòng, chống dịch"         an exact phrase (must appear)
+    vắc AND xin, a OR b         boolean operators (upper case), parentheses
+    NOT hoãn, -hoãn             exclusion
+    signer:Hiệp issuer:"văn phòng" type:"thông báo" number:128/NQ-CP ref:128/NQ-CP
+    date:2021-11-27  date:2021  date:2021-05..2021-06-30  year:2021
+    vắc*                        a trailing wildcard (no leading ones)
+
+Plain words are segmented with pyvi as one chunk and matched by words,
+syllables, syllable pairs and the same without diacritics (see schema.py).
+Malformed input raises QueryError with one sentence for the user.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from . import analysis
+from .normalize import fold, nfc, unify_tones
+from .numbers import number_key
+from .schema import CONTENT_FIELDS
+
+MAX_QUERY_LENGTH = 1000
+FIELDS = ("signer", "issuer", "type", "number", "ref", "date", "year")
+
+
+class QueryError(ValueError):
+    """A query that cannot be understood; str() is the message for the user."""
+
+
+@dataclass
+class Parsed:
+    query: wq.Query | None          # None: the query has no positive condition
+    highlight: set[str] = field(default_factory=set)  # folded syllables to mark in snippets
+
+
+# --- tokens --------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r'''
+    (?P<space>\s+)
+  | (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?P<field>[A-Za-z_]+):(?P<fvalue>"[^"]*"?|[^\s()"]*)
+  | (?P<phrase>"[^"]*"?)
+  | (?P<word>[^\s()"]+)
+''', re.VERBOSE)
+
+
+@dataclass
+class _Tok:
+    kind: str  # lparen rparen field phrase word and or not
+    text: str
+    value: str = ""
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    tokens = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup if m.lastgroup != "fvalue" else "field"
+        if kind == "space":
+            continue
+        raw = m.group(0)
+        if kind == "phrase":
+            if len(raw) < 2 or not raw.endswith('"'):
+                raise QueryError('Unbalanced quotes: a phrase opened with " is never closed.')
+            tokens.append(_Tok("phrase", raw[1:-1]))
+        elif kind == "field":
+            name, value = m.group("field"), m.group("fvalue")
+            if name not in FIELDS:
+                if name.islower():  # looks like a mistyped field name
+                    raise QueryError(f"Unknown field '{name}:'; the fields are "
+                                     + ", ".join(f"{f}:" for f in FIELDS) + ".")
+                tokens.append(_Tok("word", raw))  # "Nam: ..." is text, not a field
+                continue
+            if value.startswith('"'):
+                if len(value) < 2 or not value.endswith('"'):
+                    raise QueryError('Unbalanced quotes: a phrase opened with " is never closed.')
+                value = value[1:-1]
+            if not value.strip():
+                raise QueryError(f"'{name}:' needs a value after the colon, e.g. {name}:{_EXAMPLES[name]}.")
+            tokens.append(_Tok("field", name, value.strip()))
+        elif kind == "word" and raw in ("AND", "OR", "NOT"):
+            tokens.append(_Tok(raw.lower(), raw))
+        elif kind == "word" and raw.startswith("-") and len(raw) > 1:
+            tokens.append(_Tok("not", "-"))
+            tokens.extend(_tokenize(raw[1:]))
+        elif kind == "word" and raw.startswith(":"):
+            raise QueryError(f"Stray colon in '{raw}': write a field name before it, e.g. signer:Hiệp.")
+        else:
+            tokens.append(_Tok(kind, raw))
+    return tokens
+
+
+_EXAMPLES = {"signer": "Hiệp", "issuer": '"văn phòng chính phủ"', "type": '"thông báo"',
+             "number": "128/NQ-CP", "ref": "128/NQ-CP", "date": "2021-11-27", "year": "2021"}
+
+
+# --- parser --------------------------------------------------------------------
+
+class _Parser:
+    """Recursive descent: or := and (OR and)*; and := unary+ ; unary := NOT unary | atom."""
+
+    def __init__(self, tokens: list[_Tok]):
+        self.tokens = tokens
+        self.i = 0
+        self.highlight: set[str] = set()
+
+    def peek(self) -> _Tok | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> _Tok:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> wq.Query | None:
+        q = self.parse_or()
+        if self.peek() is not None:
+            raise QueryError("Unbalanced parentheses: ')' has no matching '('.")
+        return q
+
+    def parse_or(self):
+        parts = [self.parse_and()]
+        while self.peek() and self.peek().kind == "or":
+            self.take()
+            parts.append(self.parse_and())
+        if len(parts) > 1 and any(p is None for p in parts):
+            raise QueryError("OR needs a search term on both sides.")
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    def parse_and(self):
+        """Adjacent words form one ranked chunk (at least one must match; with an
+        explicit AND in the group, all must). Phrases, fields and groups are required."""
+        words, required, excluded = [], [], []
+        explicit_and = False
+        while (tok := self.peek()) is not None and tok.kind not in ("or", "rparen"):
+            self.take()
+            if tok.kind in ("and", "not"):
+                following = self.peek()
+                if following is None or following.kind in ("or", "rparen", "and"):
+                    raise QueryError(f"{tok.text} must be followed by a search term.")
+                if tok.kind == "and":
+                    explicit_and = True
+                else:
+                    excluded.append(self.parse_atom(self.take()))
+            elif tok.kind == "word":
+                words.append(tok.text)
+            else:
+                required.append(self.parse_atom(tok))
+        if words:
+            required.append(self.text_query(" ".join(words), require_all=explicit_and))
+        required = [q for q in required if q is not None]
+        excluded = [q for q in excluded if q is not None]
+        if not required and not excluded:
+            return None
+        base = required[0] if len(required) == 1 else (wq.And(required) if required else wq.Every())
+        return wq.AndNot(base, wq.Or(excluded)) if excluded else base
+
+    def parse_atom(self, tok: _Tok):
+        if tok.kind == "lparen":
+            inner = self.parse_or()
+            if self.peek() is None or self.take().kind != "rparen":
+                raise QueryError("Unbalanced parentheses: '(' is never closed.")
+            return inner
+        if tok.kind == "rparen":
+            raise QueryError("Unbalanced parentheses: ')' has no matching '('.")
+        if tok.kind == "phrase":
+            return self.phrase_query(tok.text)
+        if tok.kind == "field":
+            return field_query(tok.text, tok.value)
+        return self.text_query(tok.text, require_all=True)
+
+    # --- text ------------------------------------------------------------------
+
+    def text_query(self, text: str, require_all: bool):
+        prefixes = [w for w in text.split() if w.endswith("*")]
+        plain = " ".join(w for w in text.split() if not w.endswith("*"))
+        syllables, words = _analyse(plain)
+        per_syllable = [_syllable_query(s) for s in syllables]
+        per_syllable += [_prefix_query(p) for p in prefixes]
+        self.highlight.update(fold(s) for s in syllables)
+        if not per_syllable:
+            return None
+        extras = [wq.Term("words", w, boost=CONTENT_FIELDS["words"]) for w in words]
+        for a, b in zip(syllables, syllables[1:]):
+            extras.append(wq.Term("bigram", f"{a} {b}", boost=CONTENT_FIELDS["bigram"]))
+            extras.append(wq.Term("fbigram", fold(f"{a} {b}"), boost=CONTENT_FIELDS["fbigram"]))
+        if require_all:
+            core = per_syllable[0] if len(per_syllable) == 1 else wq.And(per_syllable)
+            return wq.AndMaybe(core, wq.Or(extras)) if extras else core
+        return wq.Or(per_syllable + extras)
+
+    def phrase_query(self, text: str):
+        """Exact phrase: adjacent syllable pairs; a positional check for 3+ syllables.
+        Without diacritics, the folded pairs (no positional check)."""
+        syllables, _ = _analyse(text)
+        self.highlight.update(fold(s) for s in syllables)
+        if not syllables:
+            return None
+        if len(syllables) == 1:
+            return _syllable_query(syllables[0])
+        folded = all(fold(s) == s for s in syllables)
+        field = "fbigram" if folded else "bigram"
+        pairs = [wq.Term(field, fold(f"{a} {b}") if folded else f"{a} {b}")
+                 for a, b in zip(syllables, syllables[1:])]
+        if len(syllables) > 2 and not folded:
+            pairs.append(wq.Phrase("syl", syllables))
+        return wq.And(pairs)
+
+
+def _analyse(text: str) -> tuple[list[str], list[str]]:
+    """Query text -> (syllables, multi-syllable words), through the schema's chain."""
+    text = text.strip()
+    if not text:
+        return [], []
+    segmented = analysis.segment(text)
+    syllables = [t.text for t in analysis.syllables_analyzer()(segmented)]
+    words = [t.text for t in analysis.words_analyzer()(segmented) if "_" in t.text]
+    return syllables, words
+
+
+def _syllable_query(syllable: str) -> wq.Query:
+    folded = fold(syllable)
+    terms = [wq.Term("syl", syllable, boost=CONTENT_FIELDS["syl"]),
+             wq.Term("heading", syllable, boost=CONTENT_FIELDS["heading"])]
+    terms.append(wq.Term("fold", folded, boost=CONTENT_FIELDS["fold"]))
+    return wq.Or(terms)
+
+
+def _prefix_query(word: str) -> wq.Query:
+    stem = unify_tones(nfc(word.rstrip("*"))).lower()
+    if len(stem) < 2 or any(c in stem for c in "*?"):
+        raise QueryError(f"'{word}': a wildcard needs at least two letters before it, "
+                         "and leading wildcards are not supported.")
+    return wq.Or([wq.Prefix("syl", stem), wq.Prefix("fold", fold(stem))])
+
+
+# --- fields --------------------------------------------------------------------
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def parse_date(text: str, end: bool = False) -> str:
+    """'2021', '2021-05' or '2021-05-31' -> ISO date; a partial date covers its period."""
+    m = _DATE_RE.match(text.strip())
+    if not m:
+        raise QueryError(f"Bad date '{text}': write YYYY-MM-DD, YYYY-MM or YYYY.")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    month = int(month) if month else (12 if end else 1)
+    if not 1 <= month <= 12:
+        raise QueryError(f"Bad date '{text}': the month must be 1 to 12.")
+    last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    day = int(day) if day else (last if end else 1)
+    if not 1 <= day <= last:
+        raise QueryError(f"Bad date '{text}': that month has {last} days.")
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def date_range(start: str | None, end: str | None) -> wq.Query:
+    lo = parse_date(start) if start else None
+    hi = parse_date(end, end=True) if end else None
+    if lo and hi and lo > hi:
+        raise QueryError(f"The date range is empty: {lo} is after {hi}.")
+    return wq.TermRange("date", lo, hi)
+
+
+def field_query(name: str, value: str) -> wq.Query:
+    """A field condition, shared by the query language and the command-line filters."""
+    if name in ("signer", "issuer"):
+        terms = [t.text for t in analysis.folded_analyzer()(value)]
+        if not terms:
+            raise QueryError(f"'{name}:' needs a name with letters.")
+        return wq.And([wq.Term(f"{name}_f", t) for t in terms])
+    if name == "type":
+        return wq.Term("type_key", analysis.folded_key(value))
+    if name in ("number", "ref"):
+        key = number_key(value)
+        if key is None:
+            raise QueryError(f"'{value}' is not a document number such as 128/NQ-CP.")
+        return wq.Term("number_key" if name == "number" else "refs", key.lower())
+    if name == "year":
+        if not re.fullmatch(r"\d{4}", value):
+            raise QueryError(f"Bad year '{value}': write four digits, e.g. 2021.")
+        return wq.Term("year", value)
+    # date: a day, a month, a year, or a range A..B with either end open
+    if ".." in value:
+        start, end = value.split("..", 1)
+        return date_range(start or None, end or None)
+    return date_range(value, value)
+
+
+def parse_query(text: str) -> Parsed:
+    """Parse user input; raise QueryError for malformed input."""
+    text = unify_tones(nfc(text or "")).replace("\x00", " ")
+    text = "".join(c if c.isprintable() else " " for c in text)
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH}).")
+    parser = _Parser(_tokenize(text))
+    return Parsed(parser.parse(), parser.highlight)

@@ -1,0 +1,56 @@
+"""The Whoosh schema: one index document ("record") per section.
+
+Each document contributes a head record (its title and preamble, `section` "")
+and one record per body section. Every record carries its document's metadata
+so that filters, facets and collapsing to documents need no second look-up.
+"""
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from . import analysis
+
+# Content fields and their BM25F weights, chosen on the development queries and
+# ALQAC (see README, "Design notes"). Exact forms outrank folded ones.
+CONTENT_FIELDS = {
+    "words": 1.0,     # pyvi words: precise
+    "syl": 1.0,       # syllables: robust to segmentation differences
+    "bigram": 0.5,    # adjacent syllable pairs: phrase-like precision, cheap
+    "fold": 0.4,      # syllables without diacritics
+    "fbigram": 0.3,   # syllable pairs without diacritics
+    "heading": 0.3,   # section heading (article title) or document title
+}
+
+
+def make_schema() -> Schema:
+    return Schema(
+        # identity and incremental state
+        file=ID(stored=True),
+        filestate=ID(),  # "<file>\t<root>\t<sha1>": read back from the lexicon
+        key=ID(stored=True, sortable=True),
+        section=ID(stored=True),
+        order=STORED(),  # position of the record within its document
+        # metadata, stored for display and sortable for facets
+        number=ID(stored=True),
+        number_key=ID(),
+        type=ID(stored=True, sortable=True),
+        type_key=ID(),
+        issuer=ID(stored=True, sortable=True),
+        issuer_f=TEXT(analyzer=analysis.folded_analyzer(), phrase=False),
+        signer=ID(stored=True, sortable=True),
+        signer_f=TEXT(analyzer=analysis.folded_analyzer(), phrase=False),
+        date=ID(stored=True, sortable=True),
+        year=ID(stored=True, sortable=True),
+        title=STORED(),
+        path=STORED(),
+        heading_text=STORED(),
+        text=STORED(),
+        doc=STORED(),  # the whole parsed document as a dict, on head records only
+        refs=KEYWORD(commas=True, scorable=False),   # numbers the document cites
+        srefs=KEYWORD(commas=True, scorable=False),  # numbers written in this record
+        # searchable content, all fed by one segmented string
+        words=TEXT(analyzer=analysis.words_analyzer(), phrase=False),
+        syl=TEXT(analyzer=analysis.syllables_analyzer(), phrase=True),
+        bigram=TEXT(analyzer=analysis.bigrams_analyzer(), phrase=False),
+        fold=TEXT(analyzer=analysis.folded_analyzer(), phrase=False),
+        fbigram=TEXT(analyzer=analysis.folded_bigrams_analyzer(), phrase=False),
+        heading=TEXT(analyzer=analysis.syllables_analyzer(), phrase=False),
+    )

@@ -1,0 +1,186 @@
+"""The service functions that the CLI and the web UI both call.
+
+Each returns plain dicts in the JSON shapes of CONTRACT.md, so the two front
+ends only translate arguments and render results.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from whoosh import query as wq
+
+from . import analysis, indexer
+from .facets import DocTable
+from .indexer import IndexError_, open_index
+from .mentions import find_mentions, number_candidates
+from .numbers import number_key
+from .parse import parse_file
+from .query import QueryError, date_range, field_query, parse_query
+from .snippets import has_match, snippet
+
+DEFAULT_INDEX = "index_data/index"
+MAX_LIMIT = 1000
+MAX_OFFSET = 100_000
+SORTS = ("relevance", "date", "-date")
+FILTERS = ("signer", "issuer", "type", "ref")
+
+
+def default_index_dir() -> str:
+    return os.environ.get("NOTICE_SEARCH_INDEX", DEFAULT_INDEX)
+
+
+def index_paths(paths: list[str], index_dir: str, rebuild: bool = False, progress=None) -> dict:
+    """Add files and folders to the index; the `index --json` summary."""
+    return asdict(indexer.build(paths, index_dir, rebuild=rebuild, progress=progress))
+
+
+def parse_path(path: str) -> dict:
+    """What the parser extracts from one file; the `parse --json` shape."""
+    file = Path(path)
+    return {"file": file.name, "documents": [d.to_dict() for d in parse_file(file, file.name)]}
+
+
+class Engine:
+    """Searches one index; safe to share between threads (one searcher per thread)."""
+
+    def __init__(self, index_dir: str | os.PathLike | None = None):
+        self.index_dir = Path(index_dir or default_index_dir())
+        self.ix = open_index(self.index_dir)
+        analysis.warm_up()  # start-up cost, not the first query's
+        self._local = threading.local()
+        self._table: tuple[int, DocTable] | None = None
+        self._table_lock = threading.Lock()
+
+    # --- plumbing -----------------------------------------------------------
+
+    def _searcher(self):
+        """This thread's searcher, refreshed when a build has committed since."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self.ix.searcher()
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+        self._local.searcher = searcher
+        return searcher
+
+    def _doc_table(self, searcher) -> DocTable:
+        generation = searcher.reader().generation()
+        with self._table_lock:
+            if self._table is None or self._table[0] != generation:
+                self._table = (generation, DocTable(searcher.reader()))
+            return self._table[1]
+
+    # --- search -------------------------------------------------------------
+
+    def search(self, q: str = "", *, signer: str | None = None, issuer: str | None = None,
+               type: str | None = None, ref: str | None = None, date_from: str | None = None,
+               date_to: str | None = None, limit: int = 10, offset: int = 0,
+               sort: str = "relevance", sections: bool = False) -> dict:
+        """Ranked documents (or sections) with facets; raises QueryError on bad input."""
+        started = time.perf_counter()
+        if sort not in SORTS:
+            raise QueryError(f"Unknown sort '{sort}': use one of {', '.join(SORTS)}.")
+        if not isinstance(limit, int) or not isinstance(offset, int) or limit < 0 or offset < 0:
+            raise QueryError("limit and offset must be whole numbers, 0 or more.")
+        limit, offset = min(limit, MAX_LIMIT), min(offset, MAX_OFFSET)
+        parsed = parse_query(q)
+        filters = [field_query(name, value) for name, value in
+                   (("signer", signer), ("issuer", issuer), ("type", type), ("ref", ref)) if value]
+        if date_from or date_to:
+            filters.append(date_range(date_from, date_to))
+        if not parsed.query and sort == "relevance":
+            sort = "-date"  # nothing to rank by: list documents, newest first
+        query = parsed.query or wq.Every()
+        if not sections and not parsed.query:
+            query = wq.Term("section", "")  # listing documents: one record each
+        filter_query = wq.And(filters) if filters else None
+
+        searcher = self._searcher()
+        table = self._doc_table(searcher)
+        matched = searcher.docs_for_query(wq.And([query, filter_query]) if filter_query else query)
+        matched = list(matched)
+        docs = table.documents_of(matched)
+        kwargs = {"limit": offset + limit if offset + limit else 1, "filter": filter_query, "terms": False}
+        if sort != "relevance":
+            kwargs.update(sortedby="date", reverse=(sort == "-date"))
+        if not sections:
+            kwargs.update(collapse="key", collapse_limit=1)
+        results = searcher.search(query, **kwargs)
+        scored = sort == "relevance"
+        hits = [self._hit(hit, parsed.highlight, scored) for hit in results[offset:offset + limit]] if limit else []
+        return {
+            "query": q, "total": len(matched) if sections else int(len(docs)), "offset": offset,
+            "took_ms": round((time.perf_counter() - started) * 1000, 1),
+            "hits": hits, "facets": table.counts(docs),
+        }
+
+    @staticmethod
+    def _hit(hit, highlight: set[str], scored: bool) -> dict:
+        fields = hit.fields()
+        text = fields.get("text") or ""
+        heading = fields.get("heading_text") or ""
+        shown = text if not highlight or has_match(text, highlight) or not heading else heading
+        return {
+            "key": fields["key"], "number": fields.get("number") or None,
+            "type": fields.get("type") or None, "title": fields.get("title") or None,
+            "date": fields.get("date") or None, "signer": fields.get("signer") or None,
+            "issuer": fields.get("issuer") or None, "section": fields.get("section") or None,
+            "heading": heading or None, "path": fields.get("path") or [],
+            "score": round(float(hit.score), 3) if scored else None,  # sorted by date: no score
+            "snippet": snippet(shown or heading, highlight),
+        }
+
+    # --- documents ------------------------------------------------------------
+
+    def _head(self, searcher, key: str):
+        """The head record of a document given by `file#ordinal` key or number."""
+        if "#" in key:
+            found = searcher.document(key=key, section="")
+        else:
+            number = number_key(key)
+            found = searcher.document(number_key=number.lower(), section="") if number else None
+        return found
+
+    def show(self, key: str) -> dict | None:
+        """A document with its sections, what it cites and what cites it; None if unknown."""
+        searcher = self._searcher()
+        head = self._head(searcher, key)
+        if head is None:
+            return None
+        doc = dict(head["doc"])
+        records = sorted(searcher.documents(key=head["key"]), key=lambda r: r["order"])
+        doc["preamble"] = head.get("text") or ""
+        doc["sections"] = [{"id": r["section"], "path": r["path"], "heading": r["heading_text"],
+                            "text": r["text"]} for r in records if r["section"]]
+        for reference in doc["references"]:
+            cited = self._head(searcher, reference["number"])
+            reference["key"] = cited["key"] if cited else None
+        doc["cited_by"] = []
+        if doc.get("number"):
+            for citing in searcher.documents(refs=number_key(doc["number"]).lower(), section=""):
+                doc["cited_by"].append({k: citing.get(k) or None for k in
+                                        ("key", "number", "type", "date", "title")})
+            doc["cited_by"].sort(key=lambda d: (d["date"] or "", d["key"]))
+        return doc
+
+    def mentions(self, number: str) -> dict:
+        """Every place a document number is written, ordered by document date."""
+        searcher = self._searcher()
+        key = number_key(number)
+        if key is None:
+            if not re.fullmatch(r"\s*\d+\s*", number or ""):
+                raise QueryError(f"'{number}' is not a document number such as 128/NQ-CP.")
+            return {"number": number.strip(), "total": 0, "documents": 0, "mentions": [],
+                    "candidates": number_candidates(searcher, number.strip())}
+        mentions = find_mentions(searcher, key)
+        return {"number": mentions[0]["number"] if mentions else number.strip(),
+                "total": len(mentions), "documents": len({m["key"] for m in mentions}),
+                "mentions": mentions}
+
+
+__all__ = ["Engine", "IndexError_", "QueryError", "index_paths", "parse_path", "default_index_dir"]

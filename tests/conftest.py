@@ -1,0 +1,29 @@
+"""Shared fixtures: one real index of the bundled corpus per test run."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOTICES = REPO / "index_data" / "notices"
+SHARED = Path(os.environ.get("NOTICE_SEARCH_SHARED", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """An index of index_data/notices, built once and shared read-only by the tests."""
+    from search.service import index_paths
+
+    index_dir = tmp_path_factory.mktemp("index")
+    report = index_paths([str(NOTICES)], str(index_dir))
+    assert not report["skipped"], report["skipped"]
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def engine(corpus_index):
+    from search.service import Engine
+
+    return Engine(corpus_index)
