@@ -20,6 +20,7 @@ import os
 import signal
 import sqlite3
 import time
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +194,21 @@ def _file_sha1(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _writer(ix, index_path: Path):
+    """The index's writer, or IndexBusy if another process holds it; cancelled on error."""
+    try:
+        writer = ix.writer(timeout=2.0)
+    except LockError:
+        raise IndexBusy(f"the index at {index_path} is being written by another process; "
+                        "try again when it finishes") from None
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+
+
 def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
           progress: Callable[[int, int], None] | None = None) -> IndexReport:
     """Add files and folders to the index; see the module docstring."""
@@ -200,16 +216,24 @@ def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
     report = IndexReport()
     index_path = Path(index_dir)
     ix = _open_or_create(index_path)
-    try:
-        writer = ix.writer(timeout=2.0)
-    except LockError:
-        raise IndexBusy(f"the index at {index_path} is being written by another process; "
-                        "try again when it finishes") from None
-    try:
+    with _writer(ix, index_path) as writer:
         _build_with(writer, ix, paths, index_path, rebuild, report, progress or (lambda done, total: None))
-    except BaseException:
-        writer.cancel()
-        raise
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike) -> IndexReport:
+    """Replace the index's content with already-parsed documents (benchmarks, other sources)."""
+    started = time.perf_counter()
+    report = IndexReport()
+    index_path = Path(index_dir)
+    ix = _open_or_create(index_path)
+    with _writer(ix, index_path) as writer:
+        records = [r for doc in documents for r in document_records(doc, f"{doc.file}\t\t")]
+        _write_records(writer, records, index_path, lambda done, total: None)
+        writer.commit(mergetype=CLEAR)
+    _count_totals(ix, report)
+    report.added = report.files
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 

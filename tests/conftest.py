@@ -27,3 +27,15 @@ def engine(corpus_index):
     from search.service import Engine
 
     return Engine(corpus_index)
+
+
+@pytest.fixture(scope="session")
+def notices_dir() -> Path:
+    return NOTICES
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data not found at {SHARED}")
+    return SHARED

@@ -1,0 +1,140 @@
+"""Document numbers (`128/NQ-CP`, `30/2021/QH15`, `25-CT/TW`) and dates in running text.
+
+A document number is a serial, an optional year, and a symbol with at least one
+letter-bearing part, joined by `/` (spaces tolerated around it: `248 /SY`) or
+`-`. Dates (`20/11/2021`, `7/2021`), `COVID-19` and ratios have no letter part
+after a digit serial, so they never match.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .normalize import nfc, unify_tones
+
+DOC_TYPES = [
+    "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh", "Sắc lệnh",
+    "Nghị quyết liên tịch", "Nghị quyết", "Nghị định", "Quyết định",
+    "Chỉ thị", "Thông tư liên tịch", "Thông tư", "Thông báo", "Công văn",
+    "Công điện", "Kế hoạch", "Hướng dẫn", "Tờ trình", "Báo cáo", "Kết luận",
+    "Quy định", "Quy chế", "Chương trình", "Đề án", "Văn bản hợp nhất",
+    "Biên bản", "Sao y bản chính",
+]
+
+_UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_SLASH = r"[ \t]*/[ \t]*"
+_PART = rf"[{_UP}][^\W_]*"  # a letter-bearing symbol part: NQ, TTg, UBTVQH15, HĐNN8
+_SYMBOL = rf"{_PART}(?:-[^\W_]+|\.\d+)*"  # NQ-CP, VBHN-VPQH, L-004, L.003
+
+_NUMBER = (
+    rf"(?<![\w/.-])\d{{1,5}}"
+    rf"(?:(?:{_SLASH}\d{{4}})?{_SLASH}{_SYMBOL}(?:{_SLASH}{_SYMBOL})*"  # 128/NQ-CP, 30/2021/QH15
+    rf"|-{_SYMBOL}{_SLASH}{_SYMBOL})"  # 25-CT/TW, 21-LCT/HĐNN8
+    rf"(?![\w])"
+)
+NUMBER_RE = re.compile(_NUMBER)
+_NUMBER_ANYCASE_RE = re.compile(_NUMBER, re.IGNORECASE)
+
+_MARKUP_RE = re.compile(r"[\s*_\\]+")
+
+
+def normalize_number(s: str) -> str | None:
+    """'128 / nq-cp' -> '128/NQ-CP'; 'Số: **6325**/UBND-KGVX' cleaned likewise; None if not a number."""
+    s = _MARKUP_RE.sub("", nfc(s))
+    if s == s.lower():
+        s = s.upper()
+    return s if _NUMBER_ANYCASE_RE.fullmatch(s) else None
+
+
+def number_key(s: str) -> str | None:
+    """The comparison key: every spelling of a number gives the same key."""
+    number = normalize_number(s)
+    return number.upper() if number else None
+
+
+# --- dates ------------------------------------------------------------------------
+
+DATE_RE = re.compile(
+    r"ngày[ \t]*(\d{1,2})[ \t]+tháng[ \t]+(\d{1,2})[ \t]+năm[ \t]+(\d{4})"
+    r"|ngày[ \t]*(\d{1,2})[ \t]*([/.-])[ \t]*(\d{1,2})[ \t]*\5[ \t]*(\d{4})",
+    re.IGNORECASE,
+)
+
+
+def iso_date(match: re.Match) -> str | None:
+    """The ISO date of a DATE_RE match, None if it is no calendar date."""
+    groups = match.groups()
+    day, month, year = groups[0:3] if groups[0] else (groups[3], groups[5], groups[6])
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+# --- mentions ---------------------------------------------------------------------
+
+
+@dataclass
+class NumberMatch:
+    number: str
+    start: int
+    end: int
+    written: str
+    type: str | None = None
+    date: str | None = None
+
+
+def _type_alternatives() -> str:
+    names = sorted(DOC_TYPES, key=len, reverse=True)
+    return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+
+
+# Type word and 'số' right before a number: "Nghị quyết số 128/NQ-CP",
+# "Thông báo 285/TB-VPCP", "Luật Tài nguyên nước số 17/2012/QH13".
+_BEFORE_RE = re.compile(
+    rf"(?:(?<![^\W\d_])(?P<type>(?i:{_type_alternatives()}))"
+    rf"(?:\s+[{_UP}][^\W\d_]*(?:\s+[^\W\d_]+){{0,8}}?(?=\s+(?i:số)))?\s+)?"
+    rf"(?P<so>(?<![^\W\d_])(?i:số)\s*:?\s*)?$"
+)
+_LIST_GAP_RE = re.compile(r"\s*(?:,|;|và|hoặc|,\s*và)?\s*", re.IGNORECASE)
+_DATE_AFTER_RE = re.compile(r"[ \t]*,?[ \t]*(?:ban hành[ \t]+)?(?=ngày)", re.IGNORECASE)
+_CANONICAL_TYPE = {unify_tones(t).lower(): t for t in DOC_TYPES}
+
+
+def _canonical_type(word: str) -> str | None:
+    return _CANONICAL_TYPE.get(re.sub(r"\s+", " ", unify_tones(word)).lower())
+
+
+_PART_RE = re.compile(_PART)
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Same first symbol part ('CT' in 15/CT-TTg and 16/CT-TTg)."""
+    return _PART_RE.search(a).group(0).upper() == _PART_RE.search(b).group(0).upper()
+
+
+def find_numbers(text: str) -> list[NumberMatch]:
+    """Every document number written in `text`, with its type word, 'số' and date."""
+    found: list[NumberMatch] = []
+    for m in NUMBER_RE.finditer(text):
+        number = normalize_number(m.group(0))
+        if number is None:
+            continue
+        window_start = max(0, m.start() - 120)
+        before = _BEFORE_RE.search(text, window_start, m.start())
+        start, doc_type = m.start(), None
+        if before and before.group(0):
+            start = before.start()
+            if before.group("type"):
+                doc_type = _canonical_type(before.group("type"))
+        if doc_type is None and found and _same_kind(found[-1].number, number):
+            if _LIST_GAP_RE.fullmatch(text, found[-1].end, start):
+                doc_type = found[-1].type  # "Chỉ thị số 15/CT-TTg và số 16/CT-TTg"
+        date = None
+        gap = _DATE_AFTER_RE.match(text, m.end())
+        if gap:
+            d = DATE_RE.match(text, gap.end())
+            date = iso_date(d) if d else None
+        found.append(NumberMatch(number, start, m.end(), text[start:m.end()], doc_type, date))
+    return found
