@@ -6,16 +6,17 @@ Text is analysed in two steps so that one pyvi pass feeds every field:
    syllables are joined by "_" ("Thủ_tướng Chính_phủ 128/NQ-CP"). Document
    numbers, dates and codes are swapped for placeholders around pyvi, which
    would otherwise split them ("128 / NQ - CP").
-2. The schema's analyzers (built here) read that string: words, syllables,
-   syllable bigrams, and the same without diacritics. Documents and queries go
-   through the very same chain.
+2. `field_texts(segmented)` derives every content field's terms from that
+   string: words, syllables, syllable pairs, and the same without diacritics.
+   The indexer and the query builder both call these two functions, so
+   documents and queries cannot drift apart.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from whoosh.analysis import Filter, SpaceSeparatedTokenizer
+from whoosh.analysis import SpaceSeparatedTokenizer
 
 from .normalize import fold, nfc, unify_tones
 from .numbers import NUMBER_RE
@@ -82,76 +83,41 @@ def segment(text: str) -> str:
     return " ".join(words)
 
 
-class ContentFilter(Filter):
-    """Drop punctuation tokens; lowercase and unify tone placement."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if any(c.isalnum() for c in t.text):
-                t.text = unify_tones(t.text.lower())
-                yield t
+_CONTENT_TOKEN_RE = re.compile(r"\S*[^\W_]\S*")  # a token with at least one letter or digit
 
 
-class SyllableFilter(Filter):
-    """Split segmented words into syllables ("thủ_tướng" -> "thủ", "tướng")."""
+def field_texts(segmented: str) -> dict[str, str]:
+    """The text of every content field, from `segment()`'s output.
 
-    def __call__(self, tokens):
-        pos = 0
-        for t in tokens:
-            for syllable in t.text.split("_"):
-                if syllable:
-                    t.text = syllable
-                    t.pos = pos
-                    pos += 1
-                    yield t
+    Terms are separated by spaces, so each field's Whoosh analyzer only splits
+    on spaces: the per-token work happens here, in a few string operations,
+    rather than in a chain of Python filters per field and token.
 
-
-class FoldFilter(Filter):
-    """Remove diacritics so that "ho chieu" matches "hộ chiếu"."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = fold(t.text)
-            yield t
-
-
-class BigramFilter(Filter):
-    """Emit each pair of adjacent syllables as one term ("hộ chiếu").
-
-    Pairs span punctuation, so "phòng, chống" and "phòng chống" meet; a query's
-    bigrams in order approximate a phrase at the cost of single-term look-ups.
+    - words: pyvi words, lowercased ("thủ_tướng", "128/nq-cp")
+    - syl: syllables ("thủ", "tướng"); the field with positions, for phrases
+    - bigram: adjacent syllable pairs ("thủ_tướng", "tướng_chính"), spanning
+      punctuation so "phòng, chống" and "phòng chống" meet
+    - fold, fbigram: the same without diacritics ("ho chieu" finds "hộ chiếu")
     """
-
-    def __call__(self, tokens):
-        previous = None
-        for t in tokens:
-            if previous is not None:
-                current = t.text
-                t.text = f"{previous} {current}"
-                yield t
-                previous = current
-            else:
-                previous = t.text
-
-
-def words_analyzer():
-    return SpaceSeparatedTokenizer() | ContentFilter()
+    words = _CONTENT_TOKEN_RE.findall(segmented.lower())
+    syllables = "_".join(words).replace("_", " ").split()
+    folded = fold(" ".join(syllables)).split()
+    return {
+        "words": " ".join(words),
+        "syl": " ".join(syllables),
+        "bigram": _pairs(syllables),
+        "fold": " ".join(folded),
+        "fbigram": _pairs(folded),
+    }
 
 
-def syllables_analyzer():
-    return words_analyzer() | SyllableFilter()
+def _pairs(syllables: list[str]) -> str:
+    return " ".join(f"{a}_{b}" for a, b in zip(syllables, syllables[1:]))
 
 
-def folded_analyzer():
-    return syllables_analyzer() | FoldFilter()
-
-
-def bigrams_analyzer():
-    return syllables_analyzer() | BigramFilter()
-
-
-def folded_bigrams_analyzer():
-    return folded_analyzer() | BigramFilter()
+def terms_analyzer():
+    """Every text field's analyzer: the terms were prepared by `field_texts`."""
+    return SpaceSeparatedTokenizer()
 
 
 def token_key(token: str) -> str:

@@ -98,9 +98,9 @@ def _doc_fields(doc: Document, state: str) -> dict:
         "type": doc.type or "",
         "type_key": analysis.folded_key(doc.type or ""),
         "issuer": doc.issuer or "",
-        "issuer_f": doc.issuer or "",
+        "issuer_f": analysis.folded_key(doc.issuer or ""),
         "signer": doc.signer.name or "",
-        "signer_f": doc.signer.name or "",
+        "signer_f": analysis.folded_key(doc.signer.name or ""),
         "date": doc.date or "",
         "year": (doc.date or "")[:4],
         "title": doc.title or "",
@@ -320,9 +320,9 @@ def _write_records(writer, records: list[dict], index_path: Path, progress) -> N
                     known[digest] = next(results)
                     fresh.append((digest, known[digest]))
                 segmented.append(known[digest])
-            words, heading = segmented
-            writer.add_document(**record, words=words, syl=words, bigram=words,
-                                fold=words, fbigram=words, heading=heading)
+            content, heading = segmented
+            writer.add_document(**record, **analysis.field_texts(content),
+                                heading=analysis.field_texts(heading)["syl"])
             progress(done, len(records))
             if len(fresh) >= 500:
                 cache.put_many(fresh)

@@ -179,17 +179,15 @@ class _Parser:
 
     def text_query(self, text: str, require_all: bool):
         prefixes = [w for w in text.split() if w.endswith("*")]
-        plain = " ".join(w for w in text.split() if not w.endswith("*"))
-        syllables, words = _analyse(plain)
-        per_syllable = [_syllable_query(s) for s in syllables]
+        terms = _analyse(" ".join(w for w in text.split() if not w.endswith("*")))
+        per_syllable = [_syllable_query(s, f) for s, f in zip(terms["syl"], terms["fold"])]
         per_syllable += [_prefix_query(p) for p in prefixes]
-        self.highlight.update(fold(s) for s in syllables)
+        self.highlight.update(terms["fold"])
         if not per_syllable:
             return None
-        extras = [wq.Term("words", w, boost=CONTENT_FIELDS["words"]) for w in words]
-        for a, b in zip(syllables, syllables[1:]):
-            extras.append(wq.Term("bigram", f"{a} {b}", boost=CONTENT_FIELDS["bigram"]))
-            extras.append(wq.Term("fbigram", fold(f"{a} {b}"), boost=CONTENT_FIELDS["fbigram"]))
+        extras = [wq.Term(field, term, boost=CONTENT_FIELDS[field])
+                  for field in ("words", "bigram", "fbigram") for term in terms[field]
+                  if field != "words" or "_" in term]  # one-syllable words repeat `syl`
         if require_all:
             core = per_syllable[0] if len(per_syllable) == 1 else wq.And(per_syllable)
             return wq.AndMaybe(core, wq.Or(extras)) if extras else core
@@ -198,38 +196,30 @@ class _Parser:
     def phrase_query(self, text: str):
         """Exact phrase: adjacent syllable pairs; a positional check for 3+ syllables.
         Without diacritics, the folded pairs (no positional check)."""
-        syllables, _ = _analyse(text)
-        self.highlight.update(fold(s) for s in syllables)
-        if not syllables:
-            return None
-        if len(syllables) == 1:
-            return _syllable_query(syllables[0])
-        folded = all(fold(s) == s for s in syllables)
-        field = "fbigram" if folded else "bigram"
-        pairs = [wq.Term(field, fold(f"{a} {b}") if folded else f"{a} {b}")
-                 for a, b in zip(syllables, syllables[1:])]
-        if len(syllables) > 2 and not folded:
+        terms = _analyse(text)
+        syllables = terms["syl"]
+        self.highlight.update(terms["fold"])
+        if len(syllables) < 2:
+            return _syllable_query(syllables[0], terms["fold"][0]) if syllables else None
+        if syllables == terms["fold"]:  # typed without diacritics
+            return wq.And([wq.Term("fbigram", pair) for pair in terms["fbigram"]])
+        pairs = [wq.Term("bigram", pair) for pair in terms["bigram"]]
+        if len(syllables) > 2:
             pairs.append(wq.Phrase("syl", syllables))
         return wq.And(pairs)
 
 
-def _analyse(text: str) -> tuple[list[str], list[str]]:
-    """Query text -> (syllables, multi-syllable words), through the schema's chain."""
-    text = text.strip()
-    if not text:
-        return [], []
-    segmented = analysis.segment(text)
-    syllables = [t.text for t in analysis.syllables_analyzer()(segmented)]
-    words = [t.text for t in analysis.words_analyzer()(segmented) if "_" in t.text]
-    return syllables, words
+def _analyse(text: str) -> dict[str, list[str]]:
+    """Query text -> each content field's terms, through the indexer's own chain."""
+    if not text.strip():
+        return {field: [] for field in ("words", "syl", "bigram", "fold", "fbigram")}
+    return {field: terms.split() for field, terms in analysis.field_texts(analysis.segment(text)).items()}
 
 
-def _syllable_query(syllable: str) -> wq.Query:
-    folded = fold(syllable)
-    terms = [wq.Term("syl", syllable, boost=CONTENT_FIELDS["syl"]),
-             wq.Term("heading", syllable, boost=CONTENT_FIELDS["heading"])]
-    terms.append(wq.Term("fold", folded, boost=CONTENT_FIELDS["fold"]))
-    return wq.Or(terms)
+def _syllable_query(syllable: str, folded: str) -> wq.Query:
+    return wq.Or([wq.Term("syl", syllable, boost=CONTENT_FIELDS["syl"]),
+                  wq.Term("heading", syllable, boost=CONTENT_FIELDS["heading"]),
+                  wq.Term("fold", folded, boost=CONTENT_FIELDS["fold"])])
 
 
 def _prefix_query(word: str) -> wq.Query:
@@ -272,7 +262,7 @@ def date_range(start: str | None, end: str | None) -> wq.Query:
 def field_query(name: str, value: str) -> wq.Query:
     """A field condition, shared by the query language and the command-line filters."""
     if name in ("signer", "issuer"):
-        terms = [t.text for t in analysis.folded_analyzer()(value)]
+        terms = analysis.folded_key(value).split()
         if not terms:
             raise QueryError(f"'{name}:' needs a name with letters.")
         return wq.And([wq.Term(f"{name}_f", t) for t in terms])

@@ -34,9 +34,9 @@ def make_schema() -> Schema:
         type=ID(stored=True, sortable=True),
         type_key=ID(),
         issuer=ID(stored=True, sortable=True),
-        issuer_f=TEXT(analyzer=analysis.folded_analyzer(), phrase=False),
+        issuer_f=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),  # folded_key(issuer)
         signer=ID(stored=True, sortable=True),
-        signer_f=TEXT(analyzer=analysis.folded_analyzer(), phrase=False),
+        signer_f=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),  # folded_key(signer)
         date=ID(stored=True, sortable=True),
         year=ID(stored=True, sortable=True),
         title=STORED(),
@@ -46,11 +46,11 @@ def make_schema() -> Schema:
         doc=STORED(),  # the whole parsed document as a dict, on head records only
         refs=KEYWORD(commas=True, scorable=False),   # numbers the document cites
         srefs=KEYWORD(commas=True, scorable=False),  # numbers written in this record
-        # searchable content, all fed by one segmented string
-        words=TEXT(analyzer=analysis.words_analyzer(), phrase=False),
-        syl=TEXT(analyzer=analysis.syllables_analyzer(), phrase=True),
-        bigram=TEXT(analyzer=analysis.bigrams_analyzer(), phrase=False),
-        fold=TEXT(analyzer=analysis.folded_analyzer(), phrase=False),
-        fbigram=TEXT(analyzer=analysis.folded_bigrams_analyzer(), phrase=False),
-        heading=TEXT(analyzer=analysis.syllables_analyzer(), phrase=False),
+        # searchable content, prepared by analysis.field_texts from one segmentation
+        words=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
+        syl=TEXT(analyzer=analysis.terms_analyzer(), phrase=True),
+        bigram=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
+        fold=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
+        fbigram=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
+        heading=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),  # the heading's syllables
     )
