@@ -1,0 +1,231 @@
+"""The web UI in real headless Chromium (Playwright), served by waitress on a free loopback port.
+
+Skipped when Chromium or Playwright is missing, unless CI is set: then they fail, because CI
+must install Chromium. Screenshots go to tests/screenshots/ (git-ignored).
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the browser tests are optional outside CI
+    sync_playwright = None
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).parent / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+MISSING = sync_playwright is None or not Path(CHROMIUM).exists()
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(MISSING and not os.environ.get("CI"), reason="Chromium or Playwright missing")]
+
+
+@pytest.fixture(scope="module")
+def base_url(corpus_index):
+    import waitress
+
+    from webui import create_app
+
+    server = waitress.create_server(create_app(corpus_index), host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.task_dispatcher.shutdown()  # let the worker threads finish before the sockets close
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if MISSING:
+        pytest.fail(f"CI is set but Playwright or {CHROMIUM} is missing: install Chromium for the browser tests")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, viewport, javascript=True):
+    context = browser.new_context(viewport=viewport, locale="vi-VN", java_script_enabled=javascript)
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+@pytest.fixture()
+def page(browser):
+    page = open_page(browser, DESKTOP)
+    yield page
+    page.context.close()
+
+
+def shoot(page, name: str, full_page: bool = True) -> None:
+    """Save the whole page, or only the window's area (what the reader sees without scrolling)."""
+    SHOTS.mkdir(exist_ok=True)
+    window = None if full_page else {"x": 0, "y": 0, **page.viewport_size}
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page, clip=window)
+
+
+def assert_no_horizontal_overflow(page) -> None:
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the window"
+
+
+def announced_count(page) -> int:
+    text = page.locator(".summary .count").inner_text()
+    match = re.search(r"Tìm thấy ([\d.]+) văn bản", text)
+    assert match, text
+    return int(match.group(1).replace(".", ""))
+
+
+def section_in_view(page) -> bool:
+    return page.evaluate("""() => {
+        const el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+        if (!el) return false;
+        const top = el.getBoundingClientRect().top;
+        return top >= -1 && top < window.innerHeight / 2;
+    }""")
+
+
+def test_type_a_query_and_see_results(page, base_url, engine):
+    page.goto(base_url + "/")
+    expect(page.get_by_role("heading", name="Văn bản mới nhất")).to_be_visible()
+    shoot(page, "start-desktop")
+    box = page.get_by_role("searchbox", name="Từ khóa tìm kiếm")
+    box.fill("ho chieu vac xin")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=ho\+chieu\+vac\+xin$"))
+    assert announced_count(page) == engine.search("ho chieu vac xin")["total"]
+    expect(page.locator(".hit").first).to_be_visible()
+    expect(page.locator(".snippet mark", has_text="hộ chiếu vắc xin")).to_be_visible()
+    mark_colour = page.locator(".snippet mark").first.evaluate("m => getComputedStyle(m).backgroundColor")
+    assert mark_colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert_no_horizontal_overflow(page)
+    shoot(page, "search-desktop")
+
+
+def test_click_a_facet_then_remove_it(page, base_url, engine):
+    page.goto(base_url + "/search?q=d%E1%BB%8Bch")
+    total = announced_count(page)
+    signer, count = next(iter(engine.search("dịch")["facets"]["signer"].items()))
+    facet = page.locator(".facet").filter(has=page.get_by_role("heading", name="Người ký"))
+    facet.get_by_role("link", name=signer).click()
+    page.wait_for_url(re.compile(r"signer="))
+    assert announced_count(page) == count < total
+    chip = page.locator(".chips li", has_text=signer)
+    expect(chip).to_contain_text(f"Người ký: {signer}")
+    expect(page.locator(".facet li.active", has_text=signer)).to_be_visible()
+    for meta in page.locator(".hit .meta", has_text="Người ký").all():
+        expect(meta).to_contain_text(signer)
+    shoot(page, "facet-desktop")
+    chip.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/search\?q=d%E1%BB%8Bch$"))
+    assert announced_count(page) == total
+
+
+def test_year_facet_and_sort(page, base_url, engine):
+    page.goto(base_url + "/search?q=d%E1%BB%8Bch")
+    year, count = next(iter(engine.search("dịch")["facets"]["year"].items()))
+    page.locator(".facet").filter(has=page.get_by_role("heading", name="Năm")).get_by_role("link", name=year).click()
+    assert announced_count(page) == count
+    expect(page.get_by_label("Từ ngày")).to_have_value(f"{year}-01-01")
+    page.get_by_role("link", name="Cũ nhất").click()
+    expect(page.locator(".sort strong")).to_have_text("Cũ nhất")
+    dates = [h["date"] for h in engine.search("dịch", date_from=f"{year}-01-01", date_to=f"{year}-12-31",
+                                               sort="date")["hits"]]
+    assert dates == sorted(dates)
+    first_date = "/".join(reversed(dates[0].split("-")))
+    expect(page.locator(".hit").first).to_contain_text(first_date)
+
+
+def test_open_a_result_at_its_section(page, base_url, engine):
+    page.goto(base_url + "/search?q=h%E1%BB%99+chi%E1%BA%BFu+v%E1%BA%AFc+xin")
+    hit = next(h for h in engine.search("hộ chiếu vắc xin")["hits"] if h["section"])
+    page.locator(".hit h2 a").first.click()
+    page.wait_for_url(re.compile(re.escape(f"#s-{hit['section']}") + "$"))
+    assert section_in_view(page)
+    expect(page.locator(f"[id='s-{hit['section']}']")).to_contain_text("hộ chiếu vắc xin")
+    expect(page.locator(".facts")).to_contain_text(hit["number"])
+    shoot(page, "document-section-desktop", full_page=False)  # the viewport, as the reader lands
+    assert_no_horizontal_overflow(page)
+
+
+def test_follow_a_reference_to_its_mentions(page, base_url, engine):
+    page.goto(base_url + "/doc/318/TB-VPCP")
+    references = page.locator("#references")
+    references.get_by_role("link", name="Nghị quyết 128/NQ-CP").click()
+    page.wait_for_url(re.compile(r"/mentions/128/NQ-CP$"))
+    mentions = engine.mentions("128/NQ-CP")
+    expect(page.locator(".count")).to_contain_text(
+        f"Được nhắc {mentions['total']} lần trong {mentions['documents']} văn bản")
+    expect(page.locator(".context mark").first).to_be_visible()
+    assert page.locator(".context mark").count() >= mentions["total"]
+    shoot(page, "mentions-desktop")
+    first = mentions["mentions"][0]
+    page.locator("a.where").first.click()
+    if first["section"]:
+        page.wait_for_url(re.compile(re.escape(f"#s-{first['section']}") + "$"))
+        assert section_in_view(page)
+    expect(page.locator(".facts")).to_contain_text(first["number_of_document"])
+
+
+def test_cited_by_links_back(page, base_url, engine):
+    page.goto(base_url + "/doc/285/TB-VPCP")
+    citing = engine.show("285/TB-VPCP")["cited_by"][0]
+    section = page.locator("#cited-by")
+    expect(section.get_by_role("heading")).to_have_text("Được trích dẫn bởi")
+    section.get_by_role("link", name=citing["number"]).click()
+    expect(page.locator("h1")).to_have_text(citing["title"])
+
+
+def test_help_example_runs(page, base_url):
+    page.goto(base_url + "/help")
+    page.get_by_role("link", name='"hộ chiếu vắc xin"').click()
+    assert announced_count(page) >= 1
+    expect(page.get_by_role("searchbox")).to_have_value('"hộ chiếu vắc xin"')
+
+
+def test_bad_query_shows_the_error(page, base_url):
+    page.goto(base_url + "/search?q=%22h%E1%BB%99+chi%E1%BA%BFu")
+    expect(page.get_by_role("alert")).to_contain_text("Không thực hiện được tìm kiếm này")
+
+
+PHONE_PAGES = [("start", "/"), ("search", "/search?q=ho+chieu+vac+xin"),
+               ("filtered", "/search?q=d%E1%BB%8Bch&signer=Nguy%E1%BB%85n+S%E1%BB%B9+Hi%E1%BB%87p&sort=-date"),
+               ("document", "/doc/318/TB-VPCP"), ("mentions", "/mentions/128/NQ-CP"), ("help", "/help"),
+               ("error", "/search?q=%28"), ("not-found", "/doc/nope")]
+
+
+def test_phone_layout_without_javascript(browser, base_url):
+    page = open_page(browser, PHONE, javascript=False)
+    try:
+        for name, path in PHONE_PAGES:
+            page.goto(base_url + path)
+            assert_no_horizontal_overflow(page)
+            shoot(page, f"{name}-phone", full_page=False)  # what the reader sees first
+        # searching works with JavaScript off, and the filters are reachable from the top
+        page.goto(base_url + "/")
+        page.get_by_role("searchbox").fill("vắc xin")
+        page.get_by_role("button", name="Tìm kiếm").click()
+        assert announced_count(page) >= 1
+        page.get_by_role("link", name="Lọc kết quả ↓").click()
+        expect(page.get_by_role("heading", name="Người ký")).to_be_in_viewport()
+        shoot(page, "filters-phone", full_page=False)
+    finally:
+        page.context.close()
+
+
+def test_desktop_pages_do_not_overflow(page, base_url):
+    for name, path in PHONE_PAGES:
+        page.goto(base_url + path)
+        assert_no_horizontal_overflow(page)
+        if name in ("document", "help", "filtered"):
+            shoot(page, f"{name}-desktop")

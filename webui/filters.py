@@ -1,0 +1,36 @@
+"""Template filters: Vietnamese date and number formats, escaped text to HTML."""
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+
+def vn_date(iso) -> str:
+    """`2021-11-27` -> `27/11/2021`; partial or missing dates are shown as they are."""
+    if not iso:
+        return ""
+    parts = str(iso).split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else str(iso)
+
+
+def vn_number(n) -> str:
+    """Thousands separated by dots, as written in Vietnamese: 12.345."""
+    return f"{n:,}".replace(",", ".")
+
+
+def vn_ms(ms) -> str:
+    """A duration in milliseconds with a decimal comma: 4,1 ms."""
+    return f"{ms:.1f}".replace(".", ",") + " ms"
+
+
+def paragraphs(text) -> Markup:
+    """Plain text as escaped <p> paragraphs, one per non-empty line."""
+    lines = (line.strip() for line in str(text or "").splitlines())
+    return Markup("\n").join(Markup("<p>{}</p>").format(line) for line in lines if line)
+
+
+def mark_within(context, phrase) -> Markup:
+    """`context` escaped, with every occurrence of `phrase` wrapped in <mark>."""
+    context, phrase = str(context or ""), str(phrase or "")
+    if not phrase:
+        return escape(context)
+    return Markup("<mark>{}</mark>").format(phrase).join(escape(part) for part in context.split(phrase))

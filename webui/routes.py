@@ -1,0 +1,258 @@
+"""Pages and JSON API: translate request arguments into Engine calls and render the results."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+
+from search.query import QueryError
+
+from .filters import vn_date
+
+bp = Blueprint("web", __name__)
+ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
+
+PAGE_SIZE = 10  # results per page; the app's PAGE_SIZE config overrides it (up to MAX_LIMIT)
+MAX_LIMIT = 50
+MAX_PAGE = 1000
+MAX_QUERY_LENGTH = 1000
+FILTERS = ("signer", "issuer", "type", "ref")
+FACETS = (("signer", "Người ký"), ("issuer", "Cơ quan ban hành"), ("type", "Loại văn bản"), ("year", "Năm"))
+SORTS = (("relevance", "Liên quan nhất"), ("-date", "Mới nhất"), ("date", "Cũ nhất"))
+# Every URL parameter that makes up a result list's state, in the order they appear in links.
+STATE = ("q", *FILTERS, "from", "to", "sort")
+FACET_SHOWN = 12  # values listed before "Xem thêm"
+EXAMPLES = (
+    ("ho chieu vac xin", "từ không dấu cũng tìm được từ có dấu"),
+    ('"hộ chiếu vắc xin"', "đúng cụm từ trong ngoặc kép"),
+    ("tiêm chủng AND trẻ em", "có cả hai từ"),
+    ("phong tỏa OR giãn cách", "có một trong hai"),
+    ("COVID-19 NOT giãn cách", "loại trừ một từ (NOT)"),
+    ("vắc xin -tiêm", "loại trừ bằng dấu trừ"),
+    ("signer:Hiệp", "theo người ký"),
+    ('issuer:"Kiên Giang"', "theo cơ quan ban hành"),
+    ('type:"Công văn"', "theo loại văn bản"),
+    ("number:318/TB-VPCP", "theo số hiệu văn bản"),
+    ("ref:128/NQ-CP", "văn bản trích dẫn một số hiệu"),
+    ("date:2021-10..2021-11 xét nghiệm", "trong một khoảng thời gian"),
+    ("year:2021 cách ly", "trong một năm"),
+    ("vắc*", "mọi từ bắt đầu bằng “vắc”"),
+)
+
+
+def engine():
+    return current_app.extensions[ENGINE]
+
+
+# --- helpers -----------------------------------------------------------------
+
+def _state() -> dict[str, str]:
+    """The result list's state from the URL: non-empty parameters only."""
+    state = {name: request.args.get(name, "").strip() for name in STATE}
+    if state["sort"] not in dict(SORTS):
+        state["sort"] = ""
+    return {name: value for name, value in state.items() if value}
+
+
+def _search_url(state: dict[str, str], page: int = 1, **changes) -> str:
+    """The search page for `state` with `changes` applied (None removes a parameter)."""
+    merged = {**state, **changes}
+    params = [(name, merged[name]) for name in STATE if merged.get(name)]
+    if page > 1:
+        params.append(("page", str(page)))
+    return url_for("web.search") + ("?" + urlencode(params) if params else "")
+
+
+def _int_arg(name: str, default: int, lo: int, hi: int, strict: bool) -> int:
+    """An integer URL parameter clamped to [lo, hi]; a non-integer is the default, or 400 if strict."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"\d{1,9}", raw):
+        if strict:
+            raise QueryError(f"'{name}' must be a whole number, 0 or more.")
+        return default
+    return max(lo, min(int(raw), hi))
+
+
+def _engine_args(state: dict[str, str], limit: int, offset: int, sections: bool = False) -> dict:
+    return {"signer": state.get("signer"), "issuer": state.get("issuer"), "type": state.get("type"),
+            "ref": state.get("ref"), "date_from": state.get("from"), "date_to": state.get("to"),
+            "sort": state.get("sort", "relevance"), "limit": limit, "offset": offset, "sections": sections}
+
+
+def _check_query_length(q: str) -> None:
+    if len(q) > MAX_QUERY_LENGTH:
+        raise QueryError(f"The query is too long ({len(q)} characters; the limit is {MAX_QUERY_LENGTH}).")
+
+
+def _full_year(state: dict[str, str]) -> str | None:
+    """The year when the date range is exactly one calendar year (what the year facet sets)."""
+    start, end = state.get("from", ""), state.get("to", "")
+    if re.fullmatch(r"\d{4}-01-01", start) and end == start[:4] + "-12-31":
+        return start[:4]
+    return None
+
+
+def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[dict]:
+    """Facet groups for the template: each value with its count and the link that toggles it."""
+    year = _full_year(state)
+    groups = []
+    for name, label in FACETS:
+        values = []
+        for value, count in counts.get(name, {}).items():
+            if name == "year":
+                active = value == year
+                change = {"from": None, "to": None} if active else {"from": f"{value}-01-01", "to": f"{value}-12-31"}
+            else:
+                active = state.get(name) == value
+                change = {name: None if active else value}
+            values.append({"value": value, "count": count, "active": active, "url": _search_url(state, **change)})
+        if values:
+            groups.append({"name": name, "label": label, "values": values})
+    return groups
+
+
+def _active_filters(state: dict[str, str]) -> list[dict]:
+    """The filters in force, each with a link that removes it."""
+    labels = {"signer": "Người ký", "issuer": "Cơ quan ban hành", "type": "Loại văn bản",
+              "ref": "Trích dẫn số"}
+    active = [{"label": labels[name], "value": state[name], "url": _search_url(state, **{name: None})}
+              for name in FILTERS if state.get(name)]
+    year = _full_year(state)
+    if year:
+        active.append({"label": "Năm", "value": year, "url": _search_url(state, **{"from": None, "to": None})})
+    else:
+        for name, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
+            if state.get(name):
+                active.append({"label": label, "value": _show_date(state[name]),
+                               "url": _search_url(state, **{name: None})})
+    return active
+
+
+def _show_date(value: str) -> str:
+    return vn_date(value) if re.fullmatch(r"\d{4}-\d\d-\d\d", value) else value
+
+
+def json_response(data, status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+# --- pages -------------------------------------------------------------------
+
+@bp.get("/")
+def home():
+    return search()
+
+
+@bp.get("/search")
+def search():
+    state = _state()
+    page = _int_arg("page", 1, 1, MAX_PAGE, strict=False)
+    if not state:
+        latest = engine().search("", sort="-date", limit=PAGE_SIZE)
+        return render_template("start.html", latest=latest["hits"], total=latest["total"], examples=EXAMPLES)
+    q = state.get("q", "")
+    size = min(current_app.config.get("PAGE_SIZE", PAGE_SIZE), MAX_LIMIT)
+    try:
+        _check_query_length(q)
+        result = engine().search(q, **_engine_args(state, size, (page - 1) * size))
+    except QueryError as e:
+        return render_template("search.html", state=state, error=str(e), result=None, facets=[],
+                               active=_active_filters(state)), 400
+    pages = max(1, math.ceil(result["total"] / size))
+    paging = {
+        "page": page, "pages": pages, "first": _search_url(state),
+        "prev": _search_url(state, page=page - 1) if page > 1 else None,
+        "next": _search_url(state, page=page + 1) if page < min(pages, MAX_PAGE) else None,
+    }
+    current_sort = state.get("sort", "relevance")
+    sorts = [{"label": label, "active": value == current_sort,
+              "url": _search_url(state, sort=None if value == "relevance" else value)} for value, label in SORTS]
+    return render_template("search.html", state=state, error=None, result=result, paging=paging,
+                           facets=_facets(state, result["facets"]), facet_shown=FACET_SHOWN,
+                           active=_active_filters(state), sorts=sorts)
+
+
+@bp.get("/doc/<path:key>")
+def document(key):
+    doc = engine().show(key)
+    if doc is None:
+        abort(404)
+    return render_template("document.html", doc=doc)
+
+
+@bp.get("/mentions")
+def mentions_form():
+    number = request.args.get("number", "").strip()
+    if number:
+        return redirect(url_for("web.mentions", number=number))
+    return render_template("mentions.html", number="", result=None, error=None)
+
+
+@bp.get("/mentions/<path:number>")
+def mentions(number):
+    try:
+        result = engine().mentions(number)
+    except QueryError as e:
+        return render_template("mentions.html", number=number, result=None, error=str(e)), 404
+    if not result["total"] and not result.get("candidates"):
+        return render_template("mentions.html", number=number, result=result, error=None), 404
+    groups: dict[str, dict] = {}
+    for mention in result["mentions"]:
+        group = groups.setdefault(mention["key"], {"key": mention["key"], "date": mention["date"],
+                                                  "number": mention["number_of_document"], "places": []})
+        group["places"].append(mention)
+    return render_template("mentions.html", number=number, result=result, groups=list(groups.values()),
+                           error=None)
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("help.html", examples=EXAMPLES)
+
+
+# --- JSON API ----------------------------------------------------------------
+
+@bp.get("/api/search")
+def api_search():
+    state = _state()
+    if request.args.get("sort") and "sort" not in state:
+        return json_response({"error": f"Unknown sort '{request.args['sort']}': use one of relevance, date, -date."}, 400)
+    sections = request.args.get("sections", "").lower() in ("1", "true", "yes", "on")
+    try:
+        limit = _int_arg("limit", PAGE_SIZE, 0, MAX_LIMIT, strict=True)
+        offset = _int_arg("offset", 0, 0, 100_000, strict=True)
+        q = state.get("q", "")
+        _check_query_length(q)
+        return json_response(engine().search(q, **_engine_args(state, limit, offset, sections)))
+    except QueryError as e:
+        return json_response({"error": str(e)}, 400)
+
+
+@bp.get("/api/documents/<path:key>")
+def api_document(key):
+    doc = engine().show(key)
+    if doc is None:
+        return json_response({"error": f"no document '{key}' in the index"}, 404)
+    return json_response(doc)
+
+
+@bp.get("/api/mentions/<path:number>")
+def api_mentions(number):
+    try:
+        result = engine().mentions(number)
+    except QueryError as e:
+        return json_response({"error": str(e)}, 400)
+    if not result["total"] and not result.get("candidates"):
+        return json_response({"error": f"'{number}' is not mentioned in the index"}, 404)
+    return json_response(result)
+
+
+@bp.app_template_global()
+def doc_url(key, section=None) -> str:
+    """The document page for `key` (its "#" and other unsafe characters percent-encoded), at a section."""
+    return url_for("web.document", key=key, _anchor=f"s-{section}" if section else None)
