@@ -21,6 +21,11 @@ class DocTable:
         self.doc_of_record = np.full(n, -1, dtype=np.int64)
         live = [i for i in range(n) if keys[i] and not reader.is_deleted(i)]
         self.doc_of_record[live] = [position[keys[i]] for i in live]
+        dates = _column(reader, "date", n)
+        self.date_of_doc = np.zeros(len(self.keys), dtype=np.int64)  # YYYYMMDD, 0 if unknown
+        for i in live:
+            if dates[i]:
+                self.date_of_doc[self.doc_of_record[i]] = int(dates[i].replace("-", ""))
         self.values: dict[str, list[str]] = {}
         self.value_of_doc: dict[str, np.ndarray] = {}
         for facet in FACETS:
@@ -33,10 +38,6 @@ class DocTable:
                     per_doc[self.doc_of_record[i]] = index[column[i]]
             self.values[facet] = names
             self.value_of_doc[facet] = per_doc
-
-    def documents_of(self, record_numbers) -> np.ndarray:
-        docs = self.doc_of_record[np.fromiter(record_numbers, dtype=np.int64)]
-        return np.unique(docs[docs >= 0])
 
     def counts(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
         """{facet: {value: documents}}, most frequent first."""

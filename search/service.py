@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
 
 from . import analysis, indexer
@@ -102,26 +103,30 @@ class Engine:
 
         searcher = self._searcher()
         table = self._doc_table(searcher)
-        matched = searcher.docs_for_query(wq.And([query, filter_query]) if filter_query else query)
-        matched = list(matched)
-        docs = table.documents_of(matched)
-        kwargs = {"limit": offset + limit if offset + limit else 1, "filter": filter_query, "terms": False}
-        if sort != "relevance":
-            kwargs.update(sortedby="date", reverse=(sort == "-date"))
-        if not sections:
-            kwargs.update(collapse="key", collapse_limit=1)
-        results = searcher.search(query, **kwargs)
+        # All matching records, best first; one pass gives ranking, totals and facets.
+        top = searcher.search(query, filter=filter_query, limit=None, terms=False).top_n
+        scores = np.fromiter((score for score, _ in top), dtype=np.float64, count=len(top))
+        records = np.fromiter((number for _, number in top), dtype=np.int64, count=len(top))
+        docs_of = table.doc_of_record[records]
+        if not sections:  # a document ranks by its best record
+            _, first = np.unique(docs_of, return_index=True)
+            best = np.sort(first)
+            records, scores, docs_of = records[best], scores[best], docs_of[best]
+        if sort != "relevance":  # stable: equal dates keep their relevance order
+            dates = table.date_of_doc[docs_of]
+            order = np.argsort(-dates if sort == "-date" else dates, kind="stable")
+            records, scores = records[order], scores[order]
         scored = sort == "relevance"
-        hits = [self._hit(hit, parsed.highlight, scored) for hit in results[offset:offset + limit]] if limit else []
+        hits = [self._hit(searcher.stored_fields(int(n)), float(score) if scored else None, parsed.highlight)
+                for n, score in zip(records[offset:offset + limit], scores[offset:offset + limit])]
         return {
-            "query": q, "total": len(matched) if sections else int(len(docs)), "offset": offset,
+            "query": q, "total": len(records), "offset": offset,
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
-            "hits": hits, "facets": table.counts(docs),
+            "hits": hits, "facets": table.counts(np.unique(docs_of)),
         }
 
     @staticmethod
-    def _hit(hit, highlight: set[str], scored: bool) -> dict:
-        fields = hit.fields()
+    def _hit(fields: dict, score: float | None, highlight: set[str]) -> dict:
         text = fields.get("text") or ""
         heading = fields.get("heading_text") or ""
         shown = text if not highlight or has_match(text, highlight) or not heading else heading
@@ -131,7 +136,7 @@ class Engine:
             "date": fields.get("date") or None, "signer": fields.get("signer") or None,
             "issuer": fields.get("issuer") or None, "section": fields.get("section") or None,
             "heading": heading or None, "path": fields.get("path") or [],
-            "score": round(float(hit.score), 3) if scored else None,  # sorted by date: no score
+            "score": round(score, 3) if score is not None else None,  # sorted by date: no score
             "snippet": snippet(shown or heading, highlight),
         }
 

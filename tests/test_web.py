@@ -145,8 +145,6 @@ def test_signer_facet_adds_and_removes_filter(client, engine):
     assert found(client.get(removers[0])) == total
 
 
-@pytest.mark.xfail(strict=True, reason="search.service.Engine.search: Whoosh drops collapse='key' when filter= "
-                                       "is set, so filtered lists repeat documents; remove this mark once fixed")
 @pytest.mark.parametrize("filters", ["signer=" + HIAP, "type=Thông+báo", "from=2021-01-01&to=2021-12-31"])
 def test_filtered_results_list_each_document_once(client, filters):
     response = client.get("/search?q=dịch&" + filters)
