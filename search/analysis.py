@@ -19,7 +19,7 @@ from functools import lru_cache
 from whoosh.analysis import SpaceSeparatedTokenizer
 
 from .normalize import fold, nfc, unify_tones
-from .numbers import NUMBER_RE
+from .numbers import NUMBER_RE, number_key
 
 # Codes kept whole besides document numbers: dates (20/11/2021), decimals and
 # thousands (1.000.000, 12,5), versions and names with digits (COVID-19, SARS-CoV-2).
@@ -93,22 +93,27 @@ def field_texts(segmented: str) -> dict[str, str]:
     on spaces: the per-token work happens here, in a few string operations,
     rather than in a chain of Python filters per field and token.
 
-    - words: pyvi words, lowercased ("thủ_tướng", "128/nq-cp")
-    - syl: syllables ("thủ", "tướng"); the field with positions, for phrases
+    - words: pyvi words, lowercased ("thủ_tướng", "128/nq-cp", "covid-19")
+    - syl: syllables ("thủ", "tướng"); document numbers stay whole, other
+      codes also give their parts ("covid-19" -> "covid", "19") so that
+      "covid" finds "COVID-19"; the field with positions, for phrases
     - bigram: adjacent syllable pairs ("thủ_tướng", "tướng_chính"), spanning
       punctuation so "phòng, chống" and "phòng chống" meet
-    - fold, fbigram: the same without diacritics ("ho chieu" finds "hộ chiếu")
+
+    Diacritics are folded at query time instead (see query.Vocabulary): a
+    folded field would double the postings, which dominate the build.
     """
     words = _CONTENT_TOKEN_RE.findall(segmented.lower())
-    syllables = "_".join(words).replace("_", " ").split()
-    folded = fold(" ".join(syllables)).split()
-    return {
-        "words": " ".join(words),
-        "syl": " ".join(syllables),
-        "bigram": _pairs(syllables),
-        "fold": " ".join(folded),
-        "fbigram": _pairs(folded),
-    }
+    syllables = _CODE_PARTS_RE.sub(_code_parts, " ".join(words).replace("_", " ")).split()
+    return {"words": " ".join(words), "syl": " ".join(syllables), "bigram": _pairs(syllables)}
+
+
+_CODE_PARTS_RE = re.compile(r"\S*[-/.,]\S*")
+
+
+def _code_parts(match: re.Match) -> str:
+    code = match.group(0)
+    return code if number_key(code) else " ".join(re.findall(r"[^\W_]+", code))
 
 
 def _pairs(syllables: list[str]) -> str:

@@ -66,13 +66,25 @@ def open_index(index_dir: str | os.PathLike):
     path = Path(index_dir)
     if not whoosh_index.exists_in(path, indexname=INDEX_NAME):
         raise IndexError_(f"no index at {path}: run `notice-search index PATH` first")
-    return whoosh_index.open_dir(path, indexname=INDEX_NAME)
+    try:
+        ix = whoosh_index.open_dir(path, indexname=INDEX_NAME)
+    except Exception:  # an unreadable table of contents, or one pickled by another version
+        ix = None
+    if ix is None or set(ix.schema.names()) != set(make_schema().names()):
+        raise IndexError_(f"the index at {path} was made by another version of notice-search: "
+                          "run `notice-search index --rebuild PATH`")
+    return ix
 
 
-def _open_or_create(path: Path):
+def _open_or_create(path: Path, rebuild: bool):
+    """The index at `path`; created afresh if missing, or if unusable and `rebuild` is set."""
     path.mkdir(parents=True, exist_ok=True)
     if whoosh_index.exists_in(path, indexname=INDEX_NAME):
-        return whoosh_index.open_dir(path, indexname=INDEX_NAME)
+        try:
+            return open_index(path)
+        except IndexError_:
+            if not rebuild:
+                raise
     return whoosh_index.create_in(path, make_schema(), indexname=INDEX_NAME)
 
 
@@ -115,11 +127,10 @@ def _written_numbers(text: str) -> str:
 def document_records(doc: Document, state: str) -> list[dict]:
     """The head record and one record per section; content fields are filled later."""
     common = _doc_fields(doc, state)
-    head_text = doc.preamble
     records = [{
         **common, "section": "", "order": 0, "path": [], "heading_text": doc.title or "",
-        "text": head_text, "doc": doc.to_dict(),
-        "srefs": _written_numbers(f"{doc.title or ''}\n{head_text}"),
+        "text": doc.preamble, "doc": _head_doc(doc),
+        "srefs": _written_numbers(f"{doc.title or ''}\n{doc.preamble}"),
     }]
     for order, section in enumerate(doc.sections, start=1):
         records.append({
@@ -130,10 +141,26 @@ def document_records(doc: Document, state: str) -> list[dict]:
     return records
 
 
+def _head_doc(doc: Document) -> dict:
+    """The document as `show` needs it, less the texts that section records store."""
+    data = doc.to_dict()
+    data["sections"] = [{**section, "text": ""} for section in data["sections"]]
+    data["preamble"] = ""
+    return data
+
+
 def _content_of(record: dict) -> tuple[str, str]:
-    """The texts to segment for a record: heading + body, and heading alone."""
+    """The texts to segment for a record: heading + body, and heading alone.
+
+    A head record also carries the metadata a user may type: type, number,
+    issuer and signer ("Ton Thi Ngoc Hanh" finds what she signed).
+    """
     heading = record["heading_text"]
-    return f"{heading}\n{record['text']}", heading
+    body = record["text"]
+    if not record["section"]:
+        meta = (record["type"], record["number"], record["issuer"], record["signer"])
+        body = "\n".join([*(m for m in meta if m), body])
+    return f"{heading}\n{body}", heading
 
 
 # --- segmentation ------------------------------------------------------------
@@ -215,7 +242,7 @@ def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
     started = time.perf_counter()
     report = IndexReport()
     index_path = Path(index_dir)
-    ix = _open_or_create(index_path)
+    ix = _open_or_create(index_path, rebuild)
     with _writer(ix, index_path) as writer:
         _build_with(writer, ix, paths, index_path, rebuild, report, progress or (lambda done, total: None))
     report.seconds = round(time.perf_counter() - started, 3)
@@ -227,7 +254,7 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
     started = time.perf_counter()
     report = IndexReport()
     index_path = Path(index_dir)
-    ix = _open_or_create(index_path)
+    ix = _open_or_create(index_path, rebuild=True)
     with _writer(ix, index_path) as writer:
         records = [r for doc in documents for r in document_records(doc, f"{doc.file}\t\t")]
         _write_records(writer, records, index_path, lambda done, total: None)

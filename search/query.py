@@ -23,7 +23,7 @@ from whoosh import query as wq
 from . import analysis
 from .normalize import fold, nfc, unify_tones
 from .numbers import number_key
-from .schema import CONTENT_FIELDS
+from .schema import CONTENT_FIELDS, FOLDED_WEIGHT
 
 MAX_QUERY_LENGTH = 1000
 FIELDS = ("signer", "issuer", "type", "number", "ref", "date", "year")
@@ -105,8 +105,10 @@ _EXAMPLES = {"signer": "Hiệp", "issuer": '"văn phòng chính phủ"', "type":
 class _Parser:
     """Recursive descent: or := and (OR and)*; and := unary+ ; unary := NOT unary | atom."""
 
-    def __init__(self, tokens: list[_Tok]):
+    def __init__(self, tokens: list[_Tok], vocabulary: Vocabulary, reader):
         self.tokens = tokens
+        self.vocabulary = vocabulary
+        self.reader = reader
         self.i = 0
         self.highlight: set[str] = set()
 
@@ -180,31 +182,35 @@ class _Parser:
     def text_query(self, text: str, require_all: bool):
         prefixes = [w for w in text.split() if w.endswith("*")]
         terms = _analyse(" ".join(w for w in text.split() if not w.endswith("*")))
-        per_syllable = [_syllable_query(s, f) for s, f in zip(terms["syl"], terms["fold"])]
+        syllables = terms["syl"]
+        folded = [fold(s) for s in syllables]
+        self.highlight.update(folded)
+        # Typed without any diacritics: every accented form is what the user meant.
+        loose = syllables == folded
+        per_syllable = [self.vocabulary.syllable_query(s, loose) for s in syllables]
         per_syllable += [_prefix_query(p) for p in prefixes]
-        self.highlight.update(terms["fold"])
         if not per_syllable:
             return None
-        extras = [wq.Term(field, term, boost=CONTENT_FIELDS[field])
-                  for field in ("words", "bigram", "fbigram") for term in terms[field]
-                  if field != "words" or "_" in term]  # one-syllable words repeat `syl`
+        extras = [wq.Term("words", w, boost=CONTENT_FIELDS["words"]) for w in terms["words"]
+                  if "_" in w and not loose]  # one-syllable words repeat `syl`
+        extras += [q for a, b in zip(syllables, syllables[1:]) if (q := self.vocabulary.pair_query(self.reader, a, b, loose))]
         if require_all:
             core = per_syllable[0] if len(per_syllable) == 1 else wq.And(per_syllable)
             return wq.AndMaybe(core, wq.Or(extras)) if extras else core
         return wq.Or(per_syllable + extras)
 
     def phrase_query(self, text: str):
-        """Exact phrase: adjacent syllable pairs; a positional check for 3+ syllables.
-        Without diacritics, the folded pairs (no positional check)."""
-        terms = _analyse(text)
-        syllables = terms["syl"]
-        self.highlight.update(terms["fold"])
+        """Exact phrase: every adjacent syllable pair, plus a positional check for
+        3+ syllables typed with diacritics."""
+        syllables = _analyse(text)["syl"]
+        folded = [fold(s) for s in syllables]
+        self.highlight.update(folded)
+        loose = syllables == folded
         if len(syllables) < 2:
-            return _syllable_query(syllables[0], terms["fold"][0]) if syllables else None
-        if syllables == terms["fold"]:  # typed without diacritics
-            return wq.And([wq.Term("fbigram", pair) for pair in terms["fbigram"]])
-        pairs = [wq.Term("bigram", pair) for pair in terms["bigram"]]
-        if len(syllables) > 2:
+            return self.vocabulary.syllable_query(syllables[0], loose) if syllables else None
+        pairs = [self.vocabulary.pair_query(self.reader, a, b, loose) or wq.NullQuery
+                 for a, b in zip(syllables, syllables[1:])]
+        if len(syllables) > 2 and not loose:
             pairs.append(wq.Phrase("syl", syllables))
         return wq.And(pairs)
 
@@ -212,14 +218,47 @@ class _Parser:
 def _analyse(text: str) -> dict[str, list[str]]:
     """Query text -> each content field's terms, through the indexer's own chain."""
     if not text.strip():
-        return {field: [] for field in ("words", "syl", "bigram", "fold", "fbigram")}
+        return {"words": [], "syl": [], "bigram": []}
     return {field: terms.split() for field, terms in analysis.field_texts(analysis.segment(text)).items()}
 
 
-def _syllable_query(syllable: str, folded: str) -> wq.Query:
-    return wq.Or([wq.Term("syl", syllable, boost=CONTENT_FIELDS["syl"]),
-                  wq.Term("heading", syllable, boost=CONTENT_FIELDS["heading"]),
-                  wq.Term("fold", folded, boost=CONTENT_FIELDS["fold"])])
+class Vocabulary:
+    """The index's syllables grouped by their folded form, for diacritic-free queries.
+
+    "ho" expands to the syllables of the index that fold to it ("hộ", "họ", "hồ"…);
+    a typed accented syllable outranks its other accented forms.
+    """
+
+    MAX_PAIRS = 24  # accented combinations tried for one folded syllable pair
+
+    def __init__(self, reader):
+        self.forms: dict[str, list[str]] = {}
+        for term in reader.lexicon("syl"):
+            syllable = term.decode("utf-8")
+            self.forms.setdefault(fold(syllable), []).append(syllable)
+
+    def variants(self, syllable: str) -> list[str]:
+        return self.forms.get(fold(syllable), [])
+
+    def _weighted(self, syllable: str, loose: bool) -> list[tuple[str, float]]:
+        """The forms to match and their weights: exact forms 1, other accents FOLDED."""
+        forms = sorted(self.variants(syllable) or [syllable], key=lambda f: f != syllable)
+        return [(f, 1.0 if loose or f == syllable else FOLDED_WEIGHT) for f in forms]
+
+    def syllable_query(self, syllable: str, loose: bool) -> wq.Query:
+        terms = []
+        for form, weight in self._weighted(syllable, loose):
+            terms.append(wq.Term("syl", form, boost=weight * CONTENT_FIELDS["syl"]))
+            terms.append(wq.Term("heading", form, boost=weight * CONTENT_FIELDS["heading"]))
+        return wq.Or(terms)
+
+    def pair_query(self, reader, a: str, b: str, loose: bool) -> wq.Query | None:
+        """The adjacent pair a b in the bigram field, in every accented form the index has."""
+        candidates = [(f"{fa}_{fb}", wa * wb) for fa, wa in self._weighted(a, loose)
+                      for fb, wb in self._weighted(b, loose)][:self.MAX_PAIRS]  # exact forms first
+        terms = [wq.Term("bigram", pair, boost=weight * CONTENT_FIELDS["bigram"])
+                 for pair, weight in candidates if reader.doc_frequency("bigram", pair)]
+        return wq.Or(terms) if terms else None
 
 
 def _prefix_query(word: str) -> wq.Query:
@@ -227,7 +266,7 @@ def _prefix_query(word: str) -> wq.Query:
     if len(stem) < 2 or any(c in stem for c in "*?"):
         raise QueryError(f"'{word}': a wildcard needs at least two letters before it, "
                          "and leading wildcards are not supported.")
-    return wq.Or([wq.Prefix("syl", stem), wq.Prefix("fold", fold(stem))])
+    return wq.Prefix("syl", stem)
 
 
 # --- fields --------------------------------------------------------------------
@@ -284,11 +323,12 @@ def field_query(name: str, value: str) -> wq.Query:
     return date_range(value, value)
 
 
-def parse_query(text: str) -> Parsed:
-    """Parse user input; raise QueryError for malformed input."""
+def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
+    """Parse user input against the index (its vocabulary and this thread's reader);
+    raise QueryError for malformed input."""
     text = unify_tones(nfc(text or "")).replace("\x00", " ")
     text = "".join(c if c.isprintable() else " " for c in text)
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH}).")
-    parser = _Parser(_tokenize(text))
+    parser = _Parser(_tokenize(text), vocabulary, reader)
     return Parsed(parser.parse(), parser.highlight)

@@ -14,10 +14,11 @@ CONTENT_FIELDS = {
     "words": 1.0,     # pyvi words: precise
     "syl": 1.0,       # syllables: robust to segmentation differences
     "bigram": 0.5,    # adjacent syllable pairs: phrase-like precision, cheap
-    "fold": 0.4,      # syllables without diacritics
-    "fbigram": 0.3,   # syllable pairs without diacritics
     "heading": 0.3,   # section heading (article title) or document title
 }
+# A query syllable also matches its other accented forms ("hộ" ~ "họ") at this
+# weight; typed without diacritics, all forms count fully (see query.Vocabulary).
+FOLDED_WEIGHT = 0.4
 
 
 def make_schema() -> Schema:
@@ -50,7 +51,5 @@ def make_schema() -> Schema:
         words=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
         syl=TEXT(analyzer=analysis.terms_analyzer(), phrase=True),
         bigram=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
-        fold=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
-        fbigram=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
         heading=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),  # the heading's syllables
     )

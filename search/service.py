@@ -21,7 +21,7 @@ from .indexer import IndexError_, open_index
 from .mentions import find_mentions, number_candidates
 from .numbers import number_key
 from .parse import parse_file
-from .query import QueryError, date_range, field_query, parse_query
+from .query import QueryError, Vocabulary, date_range, field_query, parse_query
 from .snippets import has_match, snippet
 
 DEFAULT_INDEX = "index_data/index"
@@ -54,8 +54,8 @@ class Engine:
         self.ix = open_index(self.index_dir)
         analysis.warm_up()  # start-up cost, not the first query's
         self._local = threading.local()
-        self._table: tuple[int, DocTable] | None = None
-        self._table_lock = threading.Lock()
+        self._generation_tables: tuple[int, DocTable, Vocabulary] | None = None
+        self._tables_lock = threading.Lock()
 
     # --- plumbing -----------------------------------------------------------
 
@@ -69,12 +69,14 @@ class Engine:
         self._local.searcher = searcher
         return searcher
 
-    def _doc_table(self, searcher) -> DocTable:
+    def _tables(self, searcher) -> tuple[DocTable, Vocabulary]:
+        """Per-generation look-up tables, rebuilt after each commit."""
         generation = searcher.reader().generation()
-        with self._table_lock:
-            if self._table is None or self._table[0] != generation:
-                self._table = (generation, DocTable(searcher.reader()))
-            return self._table[1]
+        with self._tables_lock:
+            if self._generation_tables is None or self._generation_tables[0] != generation:
+                reader = searcher.reader()
+                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader))
+            return self._generation_tables[1:]
 
     # --- search -------------------------------------------------------------
 
@@ -89,7 +91,9 @@ class Engine:
         if not isinstance(limit, int) or not isinstance(offset, int) or limit < 0 or offset < 0:
             raise QueryError("limit and offset must be whole numbers, 0 or more.")
         limit, offset = min(limit, MAX_LIMIT), min(offset, MAX_OFFSET)
-        parsed = parse_query(q)
+        searcher = self._searcher()
+        table, vocabulary = self._tables(searcher)
+        parsed = parse_query(q, vocabulary, searcher.reader())
         filters = [field_query(name, value) for name, value in
                    (("signer", signer), ("issuer", issuer), ("type", type), ("ref", ref)) if value]
         if date_from or date_to:
@@ -101,8 +105,6 @@ class Engine:
             query = wq.Term("section", "")  # listing documents: one record each
         filter_query = wq.And(filters) if filters else None
 
-        searcher = self._searcher()
-        table = self._doc_table(searcher)
         # All matching records, best first; one pass gives ranking, totals and facets.
         top = searcher.search(query, filter=filter_query, limit=None, terms=False).top_n
         scores = np.fromiter((score for score, _ in top), dtype=np.float64, count=len(top))
