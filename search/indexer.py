@@ -3,9 +3,10 @@
 - Incremental: every record carries "<file>\\t<root>\\t<sha1>" in `filestate`; a
   run re-reads only files whose hash changed and drops files that disappeared
   under the folders it was given.
-- Parallel: pyvi segmentation, the dominant cost, runs in a process pool while
-  the main process feeds the writer; results are cached by content in
-  `segments.sqlite` so a rebuild does not segment again.
+- Parallel: Whoosh's multi-segment writer runs one sub-process per core, and
+  each segments (pyvi, the dominant cost) as well as indexes its share, so one
+  pyvi pass feeds every field. Segmentation is cached by content in
+  `segments.sqlite` so a rebuild does not segment unchanged text again.
 - Crash-safe: Whoosh publishes a commit by renaming its table of contents, so a
   killed build leaves the previous generation readable; the next writer
   removes the orphaned files. The write lock makes a second writer fail fast
@@ -15,18 +16,19 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import multiprocessing
 import os
+import pickle
 import signal
 import sqlite3
 import time
 from contextlib import contextmanager
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.writing import CLEAR, LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import CLEAR
 
 from . import analysis
 from .ingest import UnreadableFile, discover, read_text
@@ -37,7 +39,10 @@ from .schema import make_schema
 
 INDEX_NAME = "sections"
 SEGMENT_CACHE = "segments.sqlite"
-POOL_THRESHOLD = 200  # below this many texts to segment, a pool costs more than it saves
+LOCK_WAIT_SECONDS = 2.0
+PARALLEL_THRESHOLD = 200  # fewer records than this are written in-process
+WRITER_PROCESSES = 2
+WRITER_MEMORY_MB = 256  # per writer process, before Whoosh spills postings to disk
 
 
 class IndexError_(Exception):
@@ -163,52 +168,99 @@ def _content_of(record: dict) -> tuple[str, str]:
     return f"{heading}\n{body}", heading
 
 
-# --- segmentation ------------------------------------------------------------
+# --- segmentation and writing -------------------------------------------------
 
 class SegmentCache:
-    """Segmented text keyed by the SHA-1 of the raw text, in SQLite."""
+    """pyvi's output keyed by the SHA-1 of the raw text, in SQLite, so that a
+    rebuild or a changed file does not segment unchanged text again."""
+
+    BATCH = 200
 
     def __init__(self, path: Path):
-        self.db = sqlite3.connect(path)
+        self.db = sqlite3.connect(path, timeout=60)
+        self.db.execute("PRAGMA journal_mode=WAL")  # the sub-writers read while another writes
         self.db.execute("CREATE TABLE IF NOT EXISTS seg (hash TEXT PRIMARY KEY, words TEXT)")
+        self.pending: list[tuple[str, str]] = []
 
-    @staticmethod
-    def digest(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    def segment(self, text: str) -> str:
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        row = self.db.execute("SELECT words FROM seg WHERE hash = ?", (digest,)).fetchone()
+        if row:
+            return row[0]
+        words = analysis.segment(text)
+        self.pending.append((digest, words))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+        return words
 
-    def get_many(self, digests: Iterable[str]) -> dict[str, str]:
-        found = {}
-        digests = list(digests)
-        for i in range(0, len(digests), 500):
-            chunk = digests[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(self.db.execute(f"SELECT hash, words FROM seg WHERE hash IN ({marks})", chunk))
-        return found
-
-    def put_many(self, items: Iterable[tuple[str, str]]) -> None:
+    def flush(self) -> None:
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO seg VALUES (?, ?)", items)
+            self.db.executemany("INSERT OR REPLACE INTO seg VALUES (?, ?)", self.pending)
+        self.pending = []
 
     def close(self) -> None:
+        self.flush()
         self.db.close()
 
 
+def analysed(record: dict, cache: SegmentCache) -> dict:
+    """A record with its content fields filled: one pyvi pass feeds every field."""
+    content, heading = _content_of(record)
+    return {**record, **analysis.field_texts(cache.segment(content)),
+            "heading": analysis.field_texts(cache.segment(heading))["syl"]}
+
+
 def _die_with_parent() -> None:
-    """Pool worker initializer: exit if the building process is killed."""
+    """In a sub-writer: exit when the building process dies, even by SIGKILL, so
+    that no orphan keeps the index's write lock open."""
+    parent = os.getppid()
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _segment_texts(texts: list[str]) -> Iterator[str]:
-    if len(texts) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from map(analysis.segment, texts)
-        return
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(processes=os.cpu_count(), initializer=_die_with_parent) as pool:
-        yield from pool.imap(analysis.segment, texts, chunksize=8)
+class _AnalysingTask(SubWriterTask):
+    """A Whoosh sub-writer process that segments the records it is given."""
+
+    cache_path: Path
+
+    def run(self):
+        _die_with_parent()
+        self.cache = SegmentCache(self.cache_path)
+        try:
+            super().run()
+        finally:
+            self.cache.close()
+
+    def _process_file(self, filename, doc_count):
+        tempstorage = self.writer.temp_storage()
+        with tempstorage.open_file(filename).raw_file() as f:
+            for _ in range(doc_count):
+                _, record = pickle.load(f)
+                self.writer.add_document(**analysed(record, self.cache))
+        tempstorage.delete_file(filename)
+
+
+class _AnalysingMpWriter(MpWriter):
+    """Whoosh's multi-process writer whose sub-processes segment as well as index:
+    both cores run pyvi and Whoosh, each into its own segment."""
+
+    def __init__(self, ix, cache_path: Path, **kwargs):
+        super().__init__(ix, procs=WRITER_PROCESSES, multisegment=True, _lk=False,
+                         subargs={"limitmb": WRITER_MEMORY_MB}, limitmb=WRITER_MEMORY_MB, **kwargs)
+        self.cache_path = cache_path
+
+    def _new_task(self):
+        task = _AnalysingTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment)
+        task.cache_path = self.cache_path
+        self.tasks.append(task)
+        task.start()
+        return task
 
 
 # --- the build ---------------------------------------------------------------
@@ -222,18 +274,48 @@ def _file_sha1(path: Path) -> str:
 
 
 @contextmanager
-def _writer(ix, index_path: Path):
-    """The index's writer, or IndexBusy if another process holds it; cancelled on error."""
+def _write_lock(ix, index_path: Path):
+    """Hold the index's write lock, or raise IndexBusy if another process holds it."""
+    lock = ix.lock("WRITELOCK")
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while not lock.acquire(blocking=False):
+        if time.monotonic() > deadline:
+            raise IndexBusy(f"the index at {index_path} is being written by another process; "
+                            "try again when it finishes")
+        time.sleep(0.1)
     try:
-        writer = ix.writer(timeout=2.0)
-    except LockError:
-        raise IndexBusy(f"the index at {index_path} is being written by another process; "
-                        "try again when it finishes") from None
+        yield
+    finally:
+        lock.release()
+
+
+def _commit(ix, index_path: Path, records: list[dict], deletions: list[str], rebuild: bool,
+            progress: Callable[[int, int], None]) -> None:
+    """Publish one new generation: drop the deleted files' records, add the new ones.
+
+    Large batches go to sub-writer processes that segment and index in parallel;
+    small ones are analysed here. Nothing is visible until the commit renames
+    the table of contents.
+    """
+    cache = None
+    if len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        writer = _AnalysingMpWriter(ix, index_path / SEGMENT_CACHE)
+    else:
+        writer = ix.writer(_lk=False, limitmb=WRITER_MEMORY_MB)
+        cache = SegmentCache(index_path / SEGMENT_CACHE)
     try:
-        yield writer
+        for name in deletions:
+            writer.delete_by_term("file", name)
+        for done, record in enumerate(records, start=1):
+            writer.add_document(**(analysed(record, cache) if cache else record))
+            progress(done, len(records))
+        writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
     except BaseException:
         writer.cancel()
         raise
+    finally:
+        if cache:
+            cache.close()
 
 
 def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
@@ -243,8 +325,10 @@ def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
     report = IndexReport()
     index_path = Path(index_dir)
     ix = _open_or_create(index_path, rebuild)
-    with _writer(ix, index_path) as writer:
-        _build_with(writer, ix, paths, index_path, rebuild, report, progress or (lambda done, total: None))
+    with _write_lock(ix, index_path):
+        records, deletions = _scan(ix, paths, rebuild, report)
+        _commit(ix, index_path, records, deletions, rebuild, progress or (lambda done, total: None))
+    _count_totals(ix, report)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -255,25 +339,23 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
     report = IndexReport()
     index_path = Path(index_dir)
     ix = _open_or_create(index_path, rebuild=True)
-    with _writer(ix, index_path) as writer:
+    with _write_lock(ix, index_path):
         records = [r for doc in documents for r in document_records(doc, f"{doc.file}\t\t")]
-        _write_records(writer, records, index_path, lambda done, total: None)
-        writer.commit(mergetype=CLEAR)
+        _commit(ix, index_path, records, [], True, lambda done, total: None)
     _count_totals(ix, report)
     report.added = report.files
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
-def _build_with(writer, ix, paths, index_path, rebuild, report, progress) -> None:
+def _scan(ix, paths: list[str], rebuild: bool, report: IndexReport) -> tuple[list[dict], list[str]]:
+    """Read what changed under `paths`: the records to add and the files to delete."""
     indexed = {} if rebuild else _indexed_files(ix)
     found, problems = discover(paths)
     report.skipped.extend({"path": p, "error": e} for p, e in problems)
     roots = {str(Path(p).resolve()) if Path(p).is_dir() else str(Path(p).resolve().parent) for p in paths}
-
-    seen, to_add = set(), []
+    seen, records, deletions = set(), [], []
     for path, name in found:
-        root = _root_of(path, name)
         seen.add(name)
         try:
             sha = _file_sha1(path)
@@ -288,22 +370,18 @@ def _build_with(writer, ix, paths, index_path, rebuild, report, progress) -> Non
             report.skipped.append({"path": str(path), "error": _reason(e)})
             continue
         if previous:
-            writer.delete_by_term("file", name)
+            deletions.append(name)
             report.updated += 1
         else:
             report.added += 1
-        state = f"{name}\t{root}\t{sha}"
+        state = f"{name}\t{_root_of(path, name)}\t{sha}"
         for doc in documents:
-            to_add.extend(document_records(doc, state))
-
+            records.extend(document_records(doc, state))
     for name, (root, _) in indexed.items():
         if name not in seen and root in roots:
-            writer.delete_by_term("file", name)
+            deletions.append(name)
             report.removed += 1
-
-    _write_records(writer, to_add, index_path, progress)
-    writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
-    _count_totals(ix, report)
+    return records, deletions
 
 
 def _root_of(path: Path, name: str) -> str:
@@ -318,46 +396,6 @@ def _reason(error: Exception) -> str:
     if isinstance(error, UnreadableFile):
         return str(error)
     return error.strerror or str(error)
-
-
-def _write_records(writer, records: list[dict], index_path: Path, progress) -> None:
-    """Segment each record's texts (cache first, pool otherwise) and add it to the writer.
-
-    Records are added as their segmentation arrives, so writing overlaps the pool.
-    """
-    texts = [_content_of(record) for record in records]
-    cache = SegmentCache(index_path / SEGMENT_CACHE)
-    try:
-        known = cache.get_many({SegmentCache.digest(t) for pair in texts for t in pair})
-        missing, queued = [], set()
-        for pair in texts:
-            for text in pair:
-                digest = SegmentCache.digest(text)
-                if digest not in known and digest not in queued:
-                    queued.add(digest)
-                    missing.append(text)
-        results = _segment_texts(missing)
-        fresh = []
-        for done, (record, pair) in enumerate(zip(records, texts), start=1):
-            segmented = []
-            for text in pair:
-                digest = SegmentCache.digest(text)
-                if digest not in known:
-                    # `missing` is in first-use order, so the next result is this text's
-                    known[digest] = next(results)
-                    fresh.append((digest, known[digest]))
-                segmented.append(known[digest])
-            content, heading = segmented
-            writer.add_document(**record, **analysis.field_texts(content),
-                                heading=analysis.field_texts(heading)["syl"])
-            progress(done, len(records))
-            if len(fresh) >= 500:
-                cache.put_many(fresh)
-                fresh = []
-        cache.put_many(fresh)
-        results.close()
-    finally:
-        cache.close()
 
 
 def _count_totals(ix, report: IndexReport) -> None:

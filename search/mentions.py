@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-from whoosh import query as wq
-
 from .numbers import find_numbers, number_key
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
