@@ -233,10 +233,22 @@ def serve(host, port, index_dir):
 
     from webui import create_app
 
-    app = create_app(index_dir)
+    try:
+        app = create_app(index_dir)
+    except IndexError_ as e:
+        raise click.ClickException(str(e)) from None
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     waitress_serve(app, host=host, port=port, threads=8)
 
 
+def run() -> None:
+    """The console script: like `main`, but an unexpected error is one line, not a traceback."""
+    try:
+        main(standalone_mode=True)
+    except Exception as e:  # click handles its own exceptions; this is a bug or an OS failure
+        click.echo(f"Error: {e.__class__.__name__}: {e}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    main()
+    run()

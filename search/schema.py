@@ -16,8 +16,9 @@ CONTENT_FIELDS = {
     "bigram": 0.5,    # adjacent syllable pairs: phrase-like precision, cheap
     "heading": 0.3,   # section heading (article title) or document title
 }
-# A query syllable also matches its other accented forms ("hộ" ~ "họ") at this
-# weight; typed without diacritics, all forms count fully (see query.Vocabulary).
+# A syllable typed without diacritics in a query that has them elsewhere matches
+# its accented forms ("ho" ~ "hộ") at this weight, below the typed form; in a
+# query typed wholly without diacritics all forms count fully (query.Vocabulary).
 FOLDED_WEIGHT = 0.4
 
 

@@ -52,10 +52,11 @@ class Engine:
     def __init__(self, index_dir: str | os.PathLike | None = None):
         self.index_dir = Path(index_dir or default_index_dir())
         self.ix = open_index(self.index_dir)
-        analysis.warm_up()  # start-up cost, not the first query's
         self._local = threading.local()
         self._generation_tables: tuple[int, DocTable, Vocabulary] | None = None
         self._tables_lock = threading.Lock()
+        analysis.warm_up()  # start-up costs, not the first query's
+        self._tables(self._searcher())
 
     # --- plumbing -----------------------------------------------------------
 
