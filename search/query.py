@@ -39,6 +39,9 @@ class QueryError(ValueError):
 class Parsed:
     query: wq.Query | None          # None: the query has no positive condition
     highlight: set[str] = field(default_factory=set)  # folded syllables to mark in snippets
+    # The top level's NOT terms: a document with any section matching them is
+    # left out of document results (the query itself excludes sections only).
+    excluded: wq.Query | None = None
 
 
 # --- tokens --------------------------------------------------------------------
@@ -366,4 +369,6 @@ def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH}).")
     parser = _Parser(_tokenize(text), vocabulary, reader)
-    return Parsed(parser.parse(), parser.highlight)
+    query = parser.parse()
+    excluded = query.b if isinstance(query, wq.AndNot) else None
+    return Parsed(query, parser.highlight, excluded)

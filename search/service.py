@@ -111,6 +111,10 @@ class Engine:
         scores = np.fromiter((score for score, _ in top), dtype=np.float64, count=len(top))
         records = np.fromiter((number for _, number in top), dtype=np.int64, count=len(top))
         docs_of = table.doc_of_record[records]
+        if not sections and parsed.excluded is not None:
+            excluded_docs = table.doc_of_record[list(searcher.docs_for_query(parsed.excluded))]
+            keep = ~np.isin(docs_of, excluded_docs)
+            records, scores, docs_of = records[keep], scores[keep], docs_of[keep]
         if not sections:  # a document ranks by its best record
             _, first = np.unique(docs_of, return_index=True)
             best = np.sort(first)
