@@ -31,7 +31,7 @@ EXAMPLES = (
     ("tiêm chủng AND trẻ em", "có cả hai từ"),
     ("phong tỏa OR giãn cách", "có một trong hai"),
     ("COVID-19 NOT giãn cách", "loại trừ một từ (NOT)"),
-    ("vắc xin -tiêm", "loại trừ bằng dấu trừ"),
+    ("vắc xin -Delta", "loại trừ bằng dấu trừ"),
     ("signer:Hiệp", "theo người ký"),
     ('issuer:"Kiên Giang"', "theo cơ quan ban hành"),
     ('type:"Công văn"', "theo loại văn bản"),
