@@ -1,0 +1,197 @@
+"""Shared helpers for the benchmark scripts in bench/ (quality, alqac, latency).
+
+- `REPO`, `SHARED`, `OUT`: the repository root, the shared data folder beside it
+  (`NOTICE_SEARCH_SHARED` overrides it) and the git-ignored output folder bench/out/.
+- `parse_weights` / `use_weights`: override the BM25F field weights of
+  `search.schema.CONTENT_FIELDS` for the queries run inside a `with` block. The
+  dict is read at query time by search/query.py, so it is mutated in place (never
+  rebound) and no re-indexing is needed.
+- `engine_fingerprint`, `index_is_current`, `mark_index`: cached indexes carry a
+  stamp of the engine code that built them and are rebuilt when it changes.
+- `parse_settings` / `use_settings`: override numeric constants of search/query.py
+  (COMMON_SHARE, LONG_QUERY_SYLLABLES...) in-process, to measure proposed values.
+- `ndcg_at`, `reciprocal_rank`, `percentile`, `table`: small metric and
+  printing helpers, dependency-free and deterministic.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+SHARED = Path(os.environ.get("NOTICE_SEARCH_SHARED", REPO.parent / "shared"))
+OUT = REPO / "bench" / "out"
+NOTICES = REPO / "index_data" / "notices"
+
+from search import schema  # noqa: E402
+
+
+ENGINE_SOURCES = ("schema.py", "analysis.py", "indexer.py", "normalize.py", "numbers.py", "parse.py",
+                  "ingest.py", "models.py")
+STAMP = "bench.stamp"
+
+
+def engine_fingerprint(*extra: str) -> str:
+    """SHA-1 over the engine's indexing code (and `extra` strings): an index built by
+    other code than today's is rebuilt, since its terms may no longer match."""
+    digest = hashlib.sha1()
+    for name in ENGINE_SOURCES:
+        path = REPO / "search" / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+    for text in extra:
+        digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def index_is_current(index_dir: Path, fingerprint: str) -> bool:
+    stamp = Path(index_dir) / STAMP
+    return stamp.exists() and stamp.read_text() == fingerprint
+
+
+def reset_index(index_dir: Path) -> None:
+    """Remove an index's Whoosh files (its schema may not even unpickle with today's
+    code) but keep segments.sqlite, pyvi's output cached by content."""
+    folder = Path(index_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in folder.iterdir():
+        if path.is_file() and path.name != "segments.sqlite":
+            path.unlink()
+
+
+def mark_index(index_dir: Path, fingerprint: str) -> None:
+    (Path(index_dir) / STAMP).write_text(fingerprint)
+
+
+def parse_weights(text: str | None) -> dict[str, float]:
+    """'bigram=0.5,heading=0.3' -> {'bigram': 0.5, 'heading': 0.3}; unknown fields are an error."""
+    weights: dict[str, float] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or name not in current_weights():
+            raise SystemExit(f"bad --weights item '{part}': write field=number with a field among "
+                             + ", ".join(current_weights()))
+        weights[name] = float(value)
+    return weights
+
+
+def current_weights() -> dict[str, float]:
+    """CONTENT_FIELDS plus "folded": schema.FOLDED_WEIGHT, the weight of a syllable's
+    other accented forms (when the engine has it)."""
+    weights = dict(schema.CONTENT_FIELDS)
+    if hasattr(schema, "FOLDED_WEIGHT"):
+        weights["folded"] = schema.FOLDED_WEIGHT
+    return weights
+
+
+def _set_folded(value: float) -> None:
+    from search import query
+
+    schema.FOLDED_WEIGHT = value
+    if hasattr(query, "FOLDED_WEIGHT"):  # imported by name: a float, so set it there too
+        query.FOLDED_WEIGHT = value
+
+
+@contextmanager
+def use_weights(overrides: dict[str, float] | None):
+    """Apply weight overrides for the block (CONTENT_FIELDS mutated in place; "folded"
+    set on search.schema and search.query), then restore them. Yields the weights in force."""
+    saved = current_weights()
+    overrides = dict(overrides or {})
+    folded = overrides.pop("folded", None)
+    schema.CONTENT_FIELDS.update(overrides)
+    if folded is not None:
+        _set_folded(folded)
+    try:
+        yield current_weights()
+    finally:
+        if "folded" in saved:
+            _set_folded(saved.pop("folded"))
+        schema.CONTENT_FIELDS.clear()
+        schema.CONTENT_FIELDS.update(saved)
+
+
+def weights_label(weights: dict[str, float]) -> str:
+    return " ".join(f"{k}={v:g}" for k, v in weights.items())
+
+
+def dcg(gains: list[float]) -> float:
+    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def ndcg_at(ranked: list[str], relevant: dict[str, float], k: int = 5) -> float:
+    """nDCG@k with graded gains 2^g - 1; `ranked` is a list of keys, best first."""
+    gains = [relevant.get(key, 0) for key in ranked[:k]]
+    ideal = dcg(sorted(relevant.values(), reverse=True)[:k])
+    return dcg(gains) / ideal if ideal else 0.0
+
+
+def reciprocal_rank(ranked: list[str], relevant, k: int | None = None) -> float:
+    for i, key in enumerate(ranked[:k] if k else ranked, start=1):
+        if key in relevant:
+            return 1.0 / i
+    return 0.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Linear-interpolated percentile (p in 0..100) of a non-empty list."""
+    xs = sorted(values)
+    if not xs:
+        return float("nan")
+    pos = (len(xs) - 1) * p / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def table(rows: list[list], header: list[str]) -> str:
+    """A plain Markdown table (pastes into bench/README.md as is)."""
+    cells = [[str(c) for c in header]] + [[f"{c:.3f}" if isinstance(c, float) else str(c) for c in r]
+                                          for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
+    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    return "\n".join(lines)
+
+
+# --- settings: engine constants tried in-process ----------------------------------
+
+def parse_settings(text: str | None) -> dict[str, float]:
+    """'COMMON_SHARE=0.2,LONG_QUERY_SYLLABLES=8' -> {name: number}: module-level
+    constants of search.query (e.g. COMMON_SHARE, LONG_QUERY_SYLLABLES) to override."""
+    from search import query
+
+    settings: dict[str, float] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or not name.isupper() or not isinstance(getattr(query, name, None), (int, float)):
+            raise SystemExit(f"bad --set item '{part}': write NAME=number for a numeric constant of search/query.py")
+        settings[name] = type(getattr(query, name))(float(value)) if isinstance(getattr(query, name), int) \
+            else float(value)
+    return settings
+
+
+@contextmanager
+def use_settings(settings: dict[str, float] | None):
+    """Set search.query constants for the block (read at query time), then restore them."""
+    from search import query
+
+    saved = {name: getattr(query, name) for name in settings or {}}
+    for name, value in (settings or {}).items():
+        setattr(query, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(query, name, value)
