@@ -125,9 +125,15 @@ def terms_analyzer():
     return SpaceSeparatedTokenizer()
 
 
+def text_key(text: str) -> str:
+    """Lowercased, tone-unified and folded; the same length as `text` (for NFC
+    Vietnamese), so a span of the text is the same span of its key."""
+    return fold(unify_tones(text.lower()))
+
+
 def token_key(token: str) -> str:
     """A written token as the highlight set holds it: no spaces, lowercased, folded."""
-    return fold(unify_tones("".join(token.split()).lower()))
+    return "".join(text_key(token).split())
 
 
 def folded_key(text: str) -> str:

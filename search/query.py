@@ -26,8 +26,6 @@ from .numbers import number_key
 from .schema import CONTENT_FIELDS, FOLDED_WEIGHT
 
 MAX_QUERY_LENGTH = 1000
-LONG_QUERY_SYLLABLES = 6  # longer plain-word queries drop their most common terms
-COMMON_SHARE = 0.05       # "common": in more than this share of sections
 FIELDS = ("signer", "issuer", "type", "number", "ref", "date", "year")
 
 
@@ -185,36 +183,26 @@ class _Parser:
     # --- text ------------------------------------------------------------------
 
     def text_query(self, text: str, require_all: bool):
-        prefixes = [w for w in text.split() if w.endswith("*")]
+        prefixes = [_prefix_query(w) for w in text.split() if w.endswith("*")]
         terms = _analyse(" ".join(w for w in text.split() if not w.endswith("*")))
         syllables = terms["syl"]
         folded = [fold(s) for s in syllables]
         self.highlight.update(folded)
         # Typed without any diacritics: every accented form is what the user meant.
         loose = syllables == folded
-        # In a long question, terms found in a large share of sections ("của", "có
-        # thể") only slow the search: the rarer words and word pairs rank it.
-        max_df = None
-        if not require_all and len(syllables) > LONG_QUERY_SYLLABLES:
-            max_df = COMMON_SHARE * self.reader.doc_count()
-        kept = syllables
-        if max_df is not None:  # (keeping the two rarest if all are common)
-            df = {s: self.vocabulary.df(self.reader, s, loose) for s in syllables}
-            kept = [s for s in syllables if df[s] <= max_df] or sorted(df, key=df.get)[:2]
-        per_syllable = [wq.Or(self.vocabulary.syllable_terms(self.reader, s, loose, max_df)) for s in kept]
-        per_syllable += [_prefix_query(p) for p in prefixes]
-        if not per_syllable:
-            return None
+        per_syllable = [self.vocabulary.syllable_terms(s, loose) for s in syllables]
         extras = [wq.Term("words", w, boost=CONTENT_FIELDS["words"]) for w in terms["words"]
-                  if "_" in w and not loose  # one-syllable words repeat `syl`
-                  and (max_df is None or self.reader.doc_frequency("words", w) <= max_df)]
+                  if "_" in w and not loose]  # one-syllable words repeat `syl`
         for a, b in zip(syllables, syllables[1:]):
-            extras.extend(self.vocabulary.pair_terms(self.reader, a, b, loose, max_df))
+            extras.extend(self.vocabulary.pair_terms(self.reader, a, b, loose))
         if require_all:
-            core = per_syllable[0] if len(per_syllable) == 1 else wq.And(per_syllable)
-            return wq.AndMaybe(core, _FlatOr(extras)) if extras else core
-        return _FlatOr([t for q in per_syllable for t in (q.subqueries if isinstance(q, wq.Or) else [q])]
-                       + extras)
+            required = [wq.Or(t) for t in per_syllable] + prefixes
+            if not required:
+                return None
+            core = required[0] if len(required) == 1 else wq.And(required)
+            return wq.AndMaybe(core, wq.Or(extras)) if extras else core
+        terms = [t for ts in per_syllable for t in ts] + extras + prefixes
+        return wq.Or(terms) if terms else None
 
     def phrase_query(self, text: str):
         """Exact phrase: every adjacent syllable pair, plus a positional check for
@@ -224,19 +212,11 @@ class _Parser:
         self.highlight.update(folded)
         loose = syllables == folded
         if len(syllables) < 2:
-            return wq.Or(self.vocabulary.syllable_terms(self.reader, syllables[0], loose)) if syllables else None
+            return wq.Or(self.vocabulary.syllable_terms(syllables[0], loose)) if syllables else None
         pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, loose)) for a, b in zip(syllables, syllables[1:])]
         if len(syllables) > 2 and not loose:
             pairs.append(wq.Phrase("syl", syllables))
         return wq.And(pairs)
-
-
-class _FlatOr(wq.Or):
-    """An OR of many terms scored in one pass over their postings into an array:
-    far faster than Whoosh's default tree of union matchers when every match is
-    collected anyway (ranking, totals and facets need them all)."""
-
-    matcher_type = wq.Or.ARRAY_MATCHER
 
 
 def _analyse(text: str) -> dict[str, list[str]]:
@@ -273,30 +253,20 @@ class Vocabulary:
         forms = sorted(self.variants(syllable) or [syllable], key=lambda f: f != syllable)
         return [(f, 1.0 if loose or f == syllable else FOLDED_WEIGHT) for f in forms]
 
-    def syllable_terms(self, reader, syllable: str, loose: bool, max_df: float | None = None) -> list[wq.Term]:
-        """The syllable in the syllable and heading fields, in its forms (those in
-        at most `max_df` sections, when given, besides the typed one)."""
+    def syllable_terms(self, syllable: str, loose: bool) -> list[wq.Term]:
+        """The syllable in the syllable and heading fields, in each of its forms."""
         terms = []
         for form, weight in self._weighted(syllable, loose):
-            if max_df is not None and form != syllable and reader.doc_frequency("syl", form) > max_df:
-                continue
             terms.append(wq.Term("syl", form, boost=weight * CONTENT_FIELDS["syl"]))
             terms.append(wq.Term("heading", form, boost=weight * CONTENT_FIELDS["heading"]))
         return terms
 
-    def df(self, reader, syllable: str, loose: bool) -> int:
-        """Sections containing the syllable (in any of its forms when typed loosely)."""
-        forms = self.variants(syllable) if loose else [syllable]
-        return sum(reader.doc_frequency("syl", f) for f in forms)
-
-    def pair_terms(self, reader, a: str, b: str, loose: bool, max_df: float | None = None) -> list[wq.Term]:
-        """The adjacent pair a b in the bigram field, in every accented form the index has
-        (and in at most `max_df` sections, when given)."""
+    def pair_terms(self, reader, a: str, b: str, loose: bool) -> list[wq.Term]:
+        """The adjacent pair a b in the bigram field, in every accented form the index has."""
         candidates = [(f"{fa}_{fb}", wa * wb) for fa, wa in self._weighted(a, loose)
                       for fb, wb in self._weighted(b, loose)][:self.MAX_PAIRS]  # exact forms first
-        limit = max_df if max_df is not None else float("inf")
         return [wq.Term("bigram", pair, boost=weight * CONTENT_FIELDS["bigram"])
-                for pair, weight in candidates if 0 < reader.doc_frequency("bigram", pair) <= limit]
+                for pair, weight in candidates if reader.doc_frequency("bigram", pair)]
 
 
 def _prefix_query(word: str) -> wq.Query:

@@ -21,6 +21,7 @@ from .indexer import IndexError_, open_index
 from .mentions import find_mentions, number_candidates
 from .numbers import number_key
 from .parse import parse_file
+from .ranking import Evaluation, Statistics
 from .query import QueryError, Vocabulary, date_range, field_query, parse_query
 from .snippets import has_match, snippet
 
@@ -53,7 +54,7 @@ class Engine:
         self.index_dir = Path(index_dir or default_index_dir())
         self.ix = open_index(self.index_dir)
         self._local = threading.local()
-        self._generation_tables: tuple[int, DocTable, Vocabulary] | None = None
+        self._generation_tables: tuple[int, DocTable, Vocabulary, Statistics] | None = None
         self._tables_lock = threading.Lock()
         analysis.warm_up()  # start-up costs, not the first query's
         self._tables(self._searcher())
@@ -70,13 +71,13 @@ class Engine:
         self._local.searcher = searcher
         return searcher
 
-    def _tables(self, searcher) -> tuple[DocTable, Vocabulary]:
+    def _tables(self, searcher) -> tuple[DocTable, Vocabulary, Statistics]:
         """Per-generation look-up tables, rebuilt after each commit."""
         generation = searcher.reader().generation()
         with self._tables_lock:
             if self._generation_tables is None or self._generation_tables[0] != generation:
                 reader = searcher.reader()
-                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader))
+                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader), Statistics(reader))
             return self._generation_tables[1:]
 
     # --- search -------------------------------------------------------------
@@ -93,7 +94,7 @@ class Engine:
             raise QueryError("limit and offset must be whole numbers, 0 or more.")
         limit, offset = min(limit, MAX_LIMIT), min(offset, MAX_OFFSET)
         searcher = self._searcher()
-        table, vocabulary = self._tables(searcher)
+        table, vocabulary, stats = self._tables(searcher)
         parsed = parse_query(q, vocabulary, searcher.reader())
         filters = [field_query(name, value) for name, value in
                    (("signer", signer), ("issuer", issuer), ("type", type), ("ref", ref)) if value]
@@ -107,12 +108,17 @@ class Engine:
         filter_query = wq.And(filters) if filters else None
 
         # All matching records, best first; one pass gives ranking, totals and facets.
-        top = searcher.search(query, filter=filter_query, limit=None, terms=False).top_n
-        scores = np.fromiter((score for score, _ in top), dtype=np.float64, count=len(top))
-        records = np.fromiter((number for _, number in top), dtype=np.int64, count=len(top))
+        evaluate = Evaluation(searcher, stats)
+        mask, scores = evaluate(query)
+        if filter_query is not None:
+            mask &= evaluate(filter_query)[0]
+        records = np.flatnonzero(mask)
+        order = np.lexsort((records, -scores[records]))  # ties: index order, like Whoosh
+        records = records[order]
+        scores = scores[records]
         docs_of = table.doc_of_record[records]
         if not sections and parsed.excluded is not None:
-            excluded_docs = table.doc_of_record[list(searcher.docs_for_query(parsed.excluded))]
+            excluded_docs = table.doc_of_record[evaluate(parsed.excluded)[0]]
             keep = ~np.isin(docs_of, excluded_docs)
             records, scores, docs_of = records[keep], scores[keep], docs_of[keep]
         if not sections:  # a document ranks by its best record

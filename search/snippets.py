@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .analysis import TOKEN_RE, token_key
+from .analysis import TOKEN_RE, text_key, token_key
 
 WINDOW = 36  # syllables shown around the best match
 
@@ -11,7 +11,11 @@ WINDOW = 36  # syllables shown around the best match
 def _marks(text: str, highlight: set[str]) -> tuple[list[tuple[int, int]], list[str | None]]:
     """Token spans of `text`, and for each the query term it matches (None if none)."""
     spans = [m.span() for m in TOKEN_RE.finditer(text)]
-    keys = [token_key(text[a:b]) for a, b in spans]
+    keyed = text_key(text)
+    if len(keyed) == len(text):  # one pass over the text, sliced per token
+        keys = ["".join(keyed[a:b].split()) for a, b in spans]
+    else:
+        keys = [token_key(text[a:b]) for a, b in spans]
     return spans, [k if k in highlight else None for k in keys]
 
 
