@@ -108,6 +108,13 @@ def field_texts(segmented: str) -> dict[str, str]:
     return {"words": " ".join(words), "syl": " ".join(syllables), "bigram": _pairs(syllables)}
 
 
+def syllables(text: str) -> str:
+    """The `syl` terms of a text, without pyvi: syllables need no word segmentation
+    (used for headings, which would otherwise cost a second pyvi pass)."""
+    tokens = ("".join(t.split()) for t in TOKEN_RE.findall(unify_tones(nfc(text))))
+    return field_texts(" ".join(tokens))["syl"]
+
+
 _CODE_PARTS_RE = re.compile(r"\S*[-/.,]\S*")
 
 

@@ -154,8 +154,8 @@ def _head_doc(doc: Document) -> dict:
     return data
 
 
-def _content_of(record: dict) -> tuple[str, str]:
-    """The texts to segment for a record: heading + body, and heading alone.
+def content_text(record: dict) -> str:
+    """The text to segment for a record: its heading and body.
 
     A head record also carries the metadata a user may type: type, number,
     issuer and signer ("Ton Thi Ngoc Hanh" finds what she signed).
@@ -165,7 +165,7 @@ def _content_of(record: dict) -> tuple[str, str]:
     if not record["section"]:
         meta = (record["type"], record["number"], record["issuer"], record["signer"])
         body = "\n".join([*(m for m in meta if m), body])
-    return f"{heading}\n{body}", heading
+    return f"{heading}\n{body}"
 
 
 # --- segmentation and writing -------------------------------------------------
@@ -205,9 +205,8 @@ class SegmentCache:
 
 def analysed(record: dict, cache: SegmentCache) -> dict:
     """A record with its content fields filled: one pyvi pass feeds every field."""
-    content, heading = _content_of(record)
-    return {**record, **analysis.field_texts(cache.segment(content)),
-            "heading": analysis.field_texts(cache.segment(heading))["syl"]}
+    return {**record, **analysis.field_texts(cache.segment(content_text(record))),
+            "heading": analysis.syllables(record["heading_text"])}
 
 
 def _die_with_parent() -> None:

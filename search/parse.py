@@ -65,7 +65,7 @@ _BULLET_RE = re.compile(r"[-+•–]\s*")
 _ROMAN_RE = re.compile(r"(?P<label>[IVX]{1,5})\s*\.\s*(?=\S)")
 _NUMBERED_RE = re.compile(r"(?P<label>\d{1,2})\s*[.)](?!\d)\s*(?=\S)")
 _SUBNUMBERED_RE = re.compile(r"(?P<parent>\d{1,2})\.(?P<label>\d{1,2})\.?(?!\d)\s*(?=\S)")
-_LETTERED_RE = re.compile(rf"(?P<label>[a-zđ])\s*\)\s*(?=\S)")
+_LETTERED_RE = re.compile(r"(?P<label>[a-zđ])\s*\)\s*(?=\S)")
 _LETTERS = "abcdđeghiklmnopqrstuvxy"
 _ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
            "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]

@@ -11,9 +11,9 @@ from . import analysis
 # Content fields and their BM25F weights, chosen on the development queries and
 # ALQAC (see README, "Design notes"). Exact forms outrank folded ones.
 CONTENT_FIELDS = {
-    "words": 1.0,     # pyvi words: precise
+    "words": 0.5,     # pyvi words
     "syl": 1.0,       # syllables: robust to segmentation differences
-    "bigram": 0.5,    # adjacent syllable pairs: phrase-like precision, cheap
+    "bigram": 1.0,    # adjacent syllable pairs: phrase-like precision, cheap
     "heading": 0.3,   # section heading (article title) or document title
 }
 # A syllable typed without diacritics in a query that has them elsewhere matches
