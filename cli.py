@@ -114,7 +114,7 @@ def _batch(engine_: Engine, source) -> None:
             unknown = set(request) - {"q", "from", "to", "limit", "offset", "sort", "sections", *FILTERS}
             if unknown:
                 raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
-            emit(engine_.search(str(request.get("q", "")), **_search_args(**request)))
+            emit(engine_.search(str(request.get("q") or ""), **_search_args(**request)))
         except (ValueError, QueryError) as e:
             emit({"error": str(e)})
 

@@ -36,6 +36,7 @@ from .models import Document
 from .numbers import find_numbers, number_key
 from .parse import parse_text
 from .schema import make_schema
+from .schema import signature as schema_signature
 
 INDEX_NAME = "sections"
 SEGMENT_CACHE = "segments.sqlite"
@@ -75,7 +76,7 @@ def open_index(index_dir: str | os.PathLike):
         ix = whoosh_index.open_dir(path, indexname=INDEX_NAME)
     except Exception:  # an unreadable table of contents, or one pickled by another version
         ix = None
-    if ix is None or set(ix.schema.names()) != set(make_schema().names()):
+    if ix is None or schema_signature(ix.schema) != schema_signature(make_schema()):
         raise IndexError_(f"the index at {path} was made by another version of notice-search: "
                           "run `notice-search index --rebuild PATH`")
     return ix
@@ -94,11 +95,14 @@ def _open_or_create(path: Path, rebuild: bool):
 
 
 def _indexed_files(ix) -> dict[str, tuple[str, str]]:
-    """file name -> (root, sha1) of every file in the index."""
-    with ix.reader() as reader:
+    """file name -> (root, sha1) of every file in the index.
+
+    Read from the live head records: the lexicon would still list deleted ones.
+    """
+    with ix.searcher() as searcher:
         states = {}
-        for term in reader.lexicon("filestate"):
-            name, root, sha = term.decode("utf-8").split("\t")
+        for head in searcher.documents(section=""):
+            name, root, sha = head["filestate"].split("\t")
             states[name] = (root, sha)
         return states
 
@@ -401,7 +405,8 @@ def _count_totals(ix, report: IndexReport) -> None:
     ix = whoosh_index.open_dir(ix.storage.folder, indexname=INDEX_NAME)
     with ix.searcher() as searcher:
         records = searcher.doc_count()
-        documents = len(list(searcher.document_numbers(section="")))
-        report.files = len(list(searcher.lexicon("file")))
+        heads = list(searcher.documents(section=""))
+        documents = len(heads)
+        report.files = len({head["file"] for head in heads})
     report.documents = documents
     report.sections = records - documents

@@ -26,6 +26,7 @@ from .numbers import number_key
 from .schema import CONTENT_FIELDS, FOLDED_WEIGHT
 
 MAX_QUERY_LENGTH = 1000
+MAX_PREFIX_TERMS = 1000  # syllables a trailing wildcard may stand for
 FIELDS = ("signer", "issuer", "type", "number", "ref", "date", "year")
 
 
@@ -94,6 +95,9 @@ def _tokenize(text: str) -> list[_Tok]:
             tokens.extend(_tokenize(raw[1:]))
         elif kind == "word" and raw.startswith(":"):
             raise QueryError(f"Stray colon in '{raw}': write a field name before it, e.g. signer:Hiệp.")
+        elif kind == "word" and ("?" in raw or "*" in raw.rstrip("*") or raw.count("*") > 1):
+            raise QueryError(f"'{raw}': only a trailing wildcard is supported (vắc*); "
+                             "leading and inner wildcards are not.")
         else:
             tokens.append(_Tok(kind, raw))
     return tokens
@@ -183,7 +187,7 @@ class _Parser:
     # --- text ------------------------------------------------------------------
 
     def text_query(self, text: str, require_all: bool):
-        prefixes = [_prefix_query(w) for w in text.split() if w.endswith("*")]
+        prefixes = [self.prefix_query(w) for w in text.split() if w.endswith("*")]
         terms = _analyse(" ".join(w for w in text.split() if not w.endswith("*")))
         syllables = terms["syl"]
         folded = [fold(s) for s in syllables]
@@ -204,9 +208,16 @@ class _Parser:
         terms = [t for ts in per_syllable for t in ts] + extras + prefixes
         return wq.Or(terms) if terms else None
 
+    def prefix_query(self, word: str) -> wq.Query:
+        stem = unify_tones(nfc(word.rstrip("*"))).lower()
+        if len(stem) < 2:
+            raise QueryError(f"'{word}': a wildcard needs at least two letters before it.")
+        self.highlight.add(fold(stem))
+        return wq.Or([wq.Term("syl", form) for form in self.vocabulary.starting_with(stem)])
+
     def phrase_query(self, text: str):
         """Exact phrase: every adjacent syllable pair, plus a positional check for
-        3+ syllables typed with diacritics."""
+        3+ syllables (in each accented form the index has, if typed without)."""
         syllables = _analyse(text)["syl"]
         folded = [fold(s) for s in syllables]
         self.highlight.update(folded)
@@ -214,8 +225,9 @@ class _Parser:
         if len(syllables) < 2:
             return wq.Or(self.vocabulary.syllable_terms(syllables[0], loose)) if syllables else None
         pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, loose)) for a, b in zip(syllables, syllables[1:])]
-        if len(syllables) > 2 and not loose:
-            pairs.append(wq.Phrase("syl", syllables))
+        if len(syllables) > 2:
+            forms = self.vocabulary.phrase_forms(self.reader, syllables, loose)
+            pairs.append(wq.Or([wq.Phrase("syl", f) for f in forms]) if forms else wq.NullQuery)
         return wq.And(pairs)
 
 
@@ -261,20 +273,28 @@ class Vocabulary:
             terms.append(wq.Term("heading", form, boost=weight * CONTENT_FIELDS["heading"]))
         return terms
 
+    def starting_with(self, stem: str) -> list[str]:
+        """Syllables that start with the stem; without diacritics, in any accented form."""
+        folded = fold(stem)
+        exact = folded != stem
+        forms = [f for key, group in self.forms.items() if key.startswith(folded) for f in group
+                 if not exact or f.startswith(stem)]
+        return sorted(forms)[:MAX_PREFIX_TERMS]
+
+    def phrase_forms(self, reader, syllables: list[str], loose: bool) -> list[list[str]]:
+        """The spellings of a phrase whose every adjacent pair the index holds."""
+        spellings = [[f] for f, _ in self._weighted(syllables[0], loose)]
+        for syllable in syllables[1:]:
+            spellings = [s + [f] for s in spellings for f, _ in self._weighted(syllable, loose)
+                         if reader.doc_frequency("bigram", f"{s[-1]}_{f}")][:self.MAX_PAIRS]
+        return spellings
+
     def pair_terms(self, reader, a: str, b: str, loose: bool) -> list[wq.Term]:
         """The adjacent pair a b in the bigram field, in every accented form the index has."""
         candidates = [(f"{fa}_{fb}", wa * wb) for fa, wa in self._weighted(a, loose)
                       for fb, wb in self._weighted(b, loose)][:self.MAX_PAIRS]  # exact forms first
         return [wq.Term("bigram", pair, boost=weight * CONTENT_FIELDS["bigram"])
                 for pair, weight in candidates if reader.doc_frequency("bigram", pair)]
-
-
-def _prefix_query(word: str) -> wq.Query:
-    stem = unify_tones(nfc(word.rstrip("*"))).lower()
-    if len(stem) < 2 or any(c in stem for c in "*?"):
-        raise QueryError(f"'{word}': a wildcard needs at least two letters before it, "
-                         "and leading wildcards are not supported.")
-    return wq.Prefix("syl", stem)
 
 
 # --- fields --------------------------------------------------------------------

@@ -164,7 +164,7 @@ class Evaluation:
 
     def _and(self, subqueries: list[wq.Query]) -> tuple[np.ndarray, np.ndarray]:
         """All must match; positional checks run last, on the records still admitted."""
-        positional = [q for q in subqueries if isinstance(q, wq.Phrase)]
+        positional = [q for q in subqueries if _positional(q)]
         mask, scores = self.stats.live.copy(), np.zeros(self.stats.size)
         for sub in subqueries:
             if any(sub is p for p in positional):
@@ -187,3 +187,10 @@ class Evaluation:
             if matcher.is_active() and matcher.id() == record:
                 found[record] = True
         return found
+
+
+def _positional(query: wq.Query) -> bool:
+    """A phrase, or an OR of phrases: needs positions, so it is checked last."""
+    if isinstance(query, wq.Or):
+        return bool(query.subqueries) and all(isinstance(q, wq.Phrase) for q in query.subqueries)
+    return isinstance(query, wq.Phrase)

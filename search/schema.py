@@ -26,7 +26,7 @@ def make_schema() -> Schema:
     return Schema(
         # identity and incremental state
         file=ID(stored=True),
-        filestate=ID(),  # "<file>\t<root>\t<sha1>": read back from the lexicon
+        filestate=ID(stored=True),  # "<file>\t<root>\t<sha1>", read back by the next build
         key=ID(stored=True, sortable=True),
         section=ID(stored=True),
         order=STORED(),  # position of the record within its document
@@ -54,3 +54,10 @@ def make_schema() -> Schema:
         bigram=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),
         heading=TEXT(analyzer=analysis.terms_analyzer(), phrase=False),  # the heading's syllables
     )
+
+
+def signature(schema: Schema) -> list[tuple]:
+    """What an index must share with this version's schema to be searched by it."""
+    return sorted((name, type(f).__name__, f.stored, f.scorable, type(f.format).__name__,
+                   getattr(f, "column_type", None) is not None)
+                  for name, f in schema.items())

@@ -19,7 +19,7 @@ from . import analysis, indexer
 from .facets import DocTable
 from .indexer import IndexError_, open_index
 from .mentions import find_mentions, number_candidates
-from .numbers import number_key
+from .numbers import find_numbers, number_key
 from .parse import parse_file
 from .ranking import Evaluation, Statistics
 from .query import QueryError, Vocabulary, date_range, field_query, parse_query
@@ -64,10 +64,12 @@ class Engine:
     def _searcher(self):
         """This thread's searcher, refreshed when a build has committed since."""
         searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
+        if searcher is None or not searcher.up_to_date():
+            # A fresh searcher, not refresh(): refresh() reuses segment readers by
+            # segment id and so misses deletions recorded in existing segments.
+            if searcher is not None:
+                searcher.close()
             searcher = self.ix.searcher()
-        elif not searcher.up_to_date():
-            searcher = searcher.refresh()
         self._local.searcher = searcher
         return searcher
 
@@ -190,6 +192,9 @@ class Engine:
         """Every place a document number is written, ordered by document date."""
         searcher = self._searcher()
         key = number_key(number)
+        if key is None:  # written with its type ("Nghị quyết số 128/NQ-CP")?
+            written = find_numbers(number or "")
+            key = number_key(written[0].number) if len(written) == 1 else None
         if key is None:
             if not re.fullmatch(r"\s*\d+\s*", number or ""):
                 raise QueryError(f"'{number}' is not a document number such as 128/NQ-CP.")

@@ -312,12 +312,6 @@ def test_a_changed_file_is_read_again(built):
     assert engine.search("", limit=ALL, sections=True)["total"] == report["sections"] + report["documents"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/indexer.py _indexed_files: it reads file states from the `filestate` lexicon, which "
-    "still holds the terms of deleted records (Whoosh keeps them until a merge); after a file "
-    "changes, the old and the new state are both there and the one whose SHA-1 sorts last wins, so "
-    "when the old hash sorts after the new one every later run reports `updated: 1` and re-indexes "
-    "the unchanged file"))
 def test_a_rerun_after_a_change_has_nothing_to_do(built):
     folder, index = built
     change(folder, smaller_hash=True)
@@ -338,10 +332,6 @@ def test_a_deleted_file_leaves_the_index(built, gold):
         d["references"].get("128/NQ-CP", 0) for d in gold.values() if d["file"] in THREE[1:])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/indexer.py: after a file is deleted, (1) _count_totals reports `files` from the `file` "
-    "lexicon, which still holds deleted records' terms (3 files reported, 2 indexed), and (2) "
-    "_indexed_files still lists the deleted file, so every later run reports `removed: 1` again"))
 def test_the_summary_after_a_deletion_counts_the_remaining_files_once(built):
     folder, index = built
     (folder / THREE[0]).unlink()
@@ -364,13 +354,6 @@ def test_a_new_file_is_added_and_rebuild_gives_the_same_totals(built, notices_di
     assert unordered(after) == unordered(before)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/service.py Engine._searcher: when the index has changed it calls Whoosh's "
-    "searcher.refresh(), which reuses the old segment readers by segment id; an incremental build "
-    "records deletions in existing segments without changing their id, so a long-lived Engine "
-    "(the web UI's) keeps the stale deletion set: after a file is changed or removed, its old "
-    "sections are still found (the old and the new version both match) until the process restarts. "
-    "A fresh Engine on the same index answers correctly."))
 def test_an_open_engine_forgets_changed_and_removed_files_after_an_incremental_build(tmp_path, notices_dir):
     folder, index = tmp_path / "docs", str(tmp_path / "ix")
     folder.mkdir()

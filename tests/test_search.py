@@ -179,11 +179,6 @@ def test_a_phrase_whose_words_are_not_adjacent_does_not_match(engine, phrase):
     assert engine.search(phrase)["total"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/query.py _Parser.phrase_query: a phrase of 3+ syllables typed without diacritics "
-    "(loose) is only an AND of its adjacent syllable pairs, with no positional check, so "
-    '"hieu qua tich" matches sections that contain "hiệu quả" and "quả tích" in different '
-    'places, while "hiệu quả tích" (typed with diacritics) correctly matches nothing'))
 def test_a_diacritic_free_phrase_whose_words_are_not_adjacent_does_not_match(engine):
     assert engine.search('"hiệu quả tích"')["total"] == 0
     assert engine.search('"hieu qua tich"')["total"] == 0
@@ -324,10 +319,6 @@ def test_trailing_wildcard(engine):
     assert doc_set(engine, "xét nghi*") >= doc_set(engine, '"xét nghiệm"')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/query.py _prefix_query: the wildcard stem is matched against accented syllables only "
-    "(wq.Prefix on 'syl' with the stem as typed), so 'vac*' finds nothing although 'vắc*' finds 7 "
-    "documents; diacritics should be optional for wildcards as for words"))
 def test_trailing_wildcard_without_diacritics(engine):
     assert doc_set(engine, "vac*") == doc_set(engine, "vắc*")
 
@@ -578,10 +569,6 @@ def test_mentions_of_a_number_however_it_is_spelt(engine, gold, spelling):
     assert Counter(m["key"] for m in result["mentions"]) == Counter(per_document)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/service.py Engine.mentions: a number written with its type ('Nghị quyết 128/NQ-CP', as "
-    "it appears in the text and in text_as_written) raises QueryError \"is not a document number\" "
-    "instead of finding the 14 mentions of 128/NQ-CP"))
 def test_mentions_accepts_the_number_with_its_type(engine):
     result = engine.mentions("Nghị quyết 128/NQ-CP")
     assert result["total"] == 14 and result["documents"] == 4
@@ -712,10 +699,6 @@ def test_malformed_queries_raise_a_clear_query_error(engine, query, hint):
     assert hint.lower() in message.lower()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/query.py _tokenize/_Parser.text_query: a leading wildcard ('*abc', '*vắc') is not "
-    "rejected: the '*' is silently dropped by analysis, so '*vắc' runs as 'vắc' and '*abc' returns "
-    "0 hits; README promises a one-line message for leading wildcards"))
 @pytest.mark.parametrize("query", ["*abc", "*vắc"])
 def test_a_leading_wildcard_is_a_query_error(engine, query):
     with pytest.raises(QueryError, match="(?i)wildcard"):
