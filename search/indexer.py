@@ -325,6 +325,8 @@ def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
           progress: Callable[[int, int], None] | None = None) -> IndexReport:
     """Add files and folders to the index; see the module docstring."""
     started = time.perf_counter()
+    if not any(os.path.lexists(p) for p in paths):
+        raise IndexError_(f"nothing to index: no such file or folder: {paths[0]}")
     report = IndexReport()
     index_path = Path(index_dir)
     ix = _open_or_create(index_path, rebuild)
