@@ -1,10 +1,10 @@
 """Build and update the index: incremental, parallel, crash-safe.
 
-- Incremental: every record carries "<file>\\t<root>\\t<sha1>" in `filestate`; a
+- Incremental: every record carries its file's name, root and SHA-1 in `filestate`; a
   run re-reads only files whose hash changed and drops files that disappeared
   under the folders it was given.
 - Parallel: Whoosh's multi-segment writer runs one sub-process per core, and
-  each segments (pyvi, the dominant cost) as well as indexes its share, so one
+  each segments (pyvi) as well as indexes its share, so one
   pyvi pass feeds every field. Segmentation is cached by content in
   `segments.sqlite` so a rebuild does not segment unchanged text again.
 - Crash-safe: Whoosh publishes a commit by renaming its table of contents, so a
@@ -39,6 +39,7 @@ from .schema import make_schema
 from .schema import signature as schema_signature
 
 INDEX_NAME = "sections"
+_STATE_SEP = "\0"  # joins a file's name, root and hash: no path can contain it
 SEGMENT_CACHE = "segments.sqlite"
 LOCK_WAIT_SECONDS = 2.0
 PARALLEL_THRESHOLD = 200  # fewer records than this are written in-process
@@ -102,7 +103,7 @@ def _indexed_files(ix) -> dict[str, tuple[str, str]]:
     with ix.searcher() as searcher:
         states = {}
         for head in searcher.documents(section=""):
-            name, root, sha = head["filestate"].split("\t")
+            name, root, sha = head["filestate"].split(_STATE_SEP)
             states[name] = (root, sha)
         return states
 
@@ -345,7 +346,7 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
     index_path = Path(index_dir)
     ix = _open_or_create(index_path, rebuild=True)
     with _write_lock(ix, index_path):
-        records = [r for doc in documents for r in document_records(doc, f"{doc.file}\t\t")]
+        records = [r for doc in documents for r in document_records(doc, _STATE_SEP.join((doc.file, "", "")))]
         _commit(ix, index_path, records, [], True, lambda done, total: None)
     _count_totals(ix, report)
     report.added = report.files
@@ -363,6 +364,11 @@ def _scan(ix, paths: list[str], rebuild: bool, report: IndexReport) -> tuple[lis
     for path, name in found:
         seen.add(name)
         try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            report.skipped.append({"path": repr(str(path)), "error": "file name is not valid UTF-8"})
+            continue
+        try:
             sha = _file_sha1(path)
             previous = indexed.get(name)
             if previous and previous[1] == sha:
@@ -379,7 +385,7 @@ def _scan(ix, paths: list[str], rebuild: bool, report: IndexReport) -> tuple[lis
             report.updated += 1
         else:
             report.added += 1
-        state = f"{name}\t{_root_of(path, name)}\t{sha}"
+        state = _STATE_SEP.join((name, _root_of(path, name), sha))
         for doc in documents:
             records.extend(document_records(doc, state))
     for name, (root, _) in indexed.items():

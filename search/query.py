@@ -95,7 +95,7 @@ def _tokenize(text: str) -> list[_Tok]:
             tokens.extend(_tokenize(raw[1:]))
         elif kind == "word" and raw.startswith(":"):
             raise QueryError(f"Stray colon in '{raw}': write a field name before it, e.g. signer:Hiệp.")
-        elif kind == "word" and ("?" in raw or "*" in raw.rstrip("*") or raw.count("*") > 1):
+        elif kind == "word" and ("*" in raw.rstrip("*") or raw.count("*") > 1):
             raise QueryError(f"'{raw}': only a trailing wildcard is supported (vắc*); "
                              "leading and inner wildcards are not.")
         else:

@@ -26,7 +26,7 @@ def make_schema() -> Schema:
     return Schema(
         # identity and incremental state
         file=ID(stored=True),
-        filestate=ID(stored=True),  # "<file>\t<root>\t<sha1>", read back by the next build
+        filestate=ID(stored=True),  # the file's name, root and SHA-1, read back by the next build
         key=ID(stored=True, sortable=True),
         section=ID(stored=True),
         order=STORED(),  # position of the record within its document

@@ -39,3 +39,29 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared data not found at {SHARED}")
     return SHARED
+
+
+# --- slow tests: skipped unless --run-slow or NOTICE_SEARCH_SLOW=1 (CI sets it) ---------------
+
+SLOW_ENV = "NOTICE_SEARCH_SLOW"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help=f"run the long robustness tests (the same as {SLOW_ENV}=1)")
+
+
+def pytest_configure(config):
+    # The option and the variable are one switch: modules read the variable at import
+    # (collection comes after this hook) to size their runs, e.g. hypothesis' max_examples.
+    if config.getoption("--run-slow"):
+        os.environ[SLOW_ENV] = "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get(SLOW_ENV) == "1":
+        return
+    skip = pytest.mark.skip(reason=f"slow: run with --run-slow or {SLOW_ENV}=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
