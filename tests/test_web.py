@@ -258,7 +258,7 @@ def test_document_page_shows_metadata_sections_and_references(client, engine):
     page = text_of(response)
     for expected in ("Số hiệu 318/TB-VPCP", "Loại văn bản Thông báo", "Cơ quan ban hành VĂN PHÒNG CHÍNH PHỦ",
                      "Hà Nội, ngày 27/11/2021", f"Người ký {HIAP}", doc["signer"]["position"], doc["title"],
-                     "Kính gửi", doc["recipients"][0], "Văn bản trích dẫn"):
+                     "Nơi nhận", doc["recipients"][0], "Văn bản trích dẫn"):
         assert expected in page
     body = response.get_data(as_text=True)
     for section in doc["sections"]:
