@@ -28,6 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import print_summary
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW = os.environ.get("NOTICE_SEARCH_SLOW") == "1"
@@ -51,9 +52,7 @@ def _report(pytestconfig):
             f"before their kill), {COUNTS['builds']} builds completed "
             f"with the reference counts; {COUNTS['queries']} searches during builds: {COUNTS['errors']} failed, "
             f"{COUNTS['wrong']} answered wrong")
-    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print("\n" + line)
+    print_summary(pytestconfig, line)
 
 
 # --- the corpus: notices plus one of two sets of laws ------------------------------------------------

@@ -19,10 +19,10 @@ import sys
 import unicodedata
 import warnings
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import TEMPLATE_TAGS, live_tags, print_summary
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -66,9 +66,7 @@ def _report(pytestconfig):
         "slow" if SLOW else "default", COUNTS["engine"] + COUNTS["cli"] + COUNTS["subprocess"] + COUNTS["web"],
         COUNTS["engine"], COUNTS["cli"], COUNTS["subprocess"], COUNTS["web"], COUNTS["api"],
         COUNTS["page"], COUNTS["refused"])
-    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print("\n" + line)
+    print_summary(pytestconfig, line)
 
 
 # --- what is typed ------------------------------------------------------------------------
@@ -351,30 +349,10 @@ def client(corpus_index):
     return create_app(corpus_index).test_client()
 
 
-class LiveMarkup(HTMLParser):
-    """The tags and attributes a browser would act on."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, list]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-
-    handle_startendtag = handle_starttag
-
-
-# The tags the templates write themselves; any other tag in a page came from data or input.
-TEMPLATE_TAGS = {tag.lower() for template in (REPO / "webui" / "templates").glob("*.html")
-                 for tag in re.findall(r"<([A-Za-z][A-Za-z0-9]*)", template.read_text(encoding="utf-8"))}
-TEMPLATE_TAGS.add("mark")  # the highlighting in snippets and mention contexts (search/snippets.py, filters.py)
 
 
 def assert_no_live_markup(body: str) -> None:
-    parser = LiveMarkup()
-    parser.feed(body)
-    parser.close()
-    for tag, attrs in parser.tags:
+    for tag, attrs in live_tags(body):
         assert tag in TEMPLATE_TAGS, f"unexpected <{tag}> in the page"
         for name, value in attrs:
             assert not name.startswith("on"), f"event handler {name}= on <{tag}>"

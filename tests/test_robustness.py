@@ -24,11 +24,11 @@ import time
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from helpers import TEMPLATE_TAGS, live_tags, print_summary
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW = os.environ.get("NOTICE_SEARCH_SLOW") == "1"
@@ -46,9 +46,7 @@ def _report(pytestconfig):
             f"indexed, {COUNTS['skipped']} skipped with a reason, {COUNTS['ignored']} ignored), "
             f"{COUNTS['builds']} builds without a crash; {COUNTS['requests']} hostile web requests "
             f"({COUNTS['payloads']} payloads)")
-    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print("\n" + line)
+    print_summary(pytestconfig, line)
 
 
 # --- the hostile folder --------------------------------------------------------------------------
@@ -460,30 +458,13 @@ def hostile_app(tmp_path_factory):
     return create_app(index_dir)
 
 
-class LiveMarkup(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, list]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-
-    handle_startendtag = handle_starttag
-
-
-TEMPLATE_TAGS = {tag.lower() for template in (REPO / "webui" / "templates").glob("*.html")
-                 for tag in re.findall(r"<([A-Za-z][A-Za-z0-9]*)", template.read_text(encoding="utf-8"))}
-TEMPLATE_TAGS.add("mark")  # the highlighting of snippets and mention contexts
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "srcset", "xlink:href", "content"}
 
 
 def check_page(response, payload: str) -> None:
     """An HTML answer: only the templates' own tags, no handlers, no script URLs, no raw payload."""
     body = response.get_data(as_text=True)
-    parser = LiveMarkup()
-    parser.feed(body)
-    parser.close()
-    for tag, attrs in parser.tags:
+    for tag, attrs in live_tags(body):
         assert tag in TEMPLATE_TAGS, f"<{tag}> from {payload!r}"
         for name, value in attrs:
             assert not name.startswith("on"), f"{name}= on <{tag}> from {payload!r}"
