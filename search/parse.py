@@ -61,6 +61,7 @@ _AUTHORITY_RE = re.compile(r"(?:KT|TL|TM|TUQ|Q|K/T|T/L|T/M)\s*[.:]\s*\S")
 _NAME_RE = re.compile(rf"[{_UP}][{_LOW}]*(?:\s+[{_UP}][{_LOW}]*){{1,5}}")
 _SIGNED_RE = re.compile(r"\(?\s*(?:đã ký|Đã ký|ĐÃ KÝ)\s*\)?|\d{1,4}|\W{1,3}|[A-Za-z]")
 _BULLET_RE = re.compile(r"[-+•–]\s*")
+_TITLE_OPENER_RE = re.compile(r"(?:Về|VỀ)\s")  # "Về việc …": a title, however long its line
 
 _ROMAN_RE = re.compile(r"(?P<label>[IVX]{1,5})\s*\.\s*(?=\S)")
 _NUMBERED_RE = re.compile(r"(?P<label>\d{1,2})\s*[.)](?!\d)\s*(?=\S)")
@@ -361,7 +362,7 @@ def _parse_document(lines: list[str], file: str, ordinal: int) -> Document:
             doc.place, doc.date = pd
             anchors.append(i)
             header_ends.append(i)
-        elif heading:
+        elif heading and doc.type is None:  # a later "QUYẾT ĐỊNH:" is the enacting formula
             doc.type, title = heading
             anchors.append(i)
             end = i
@@ -415,7 +416,9 @@ def _title(lines: list[str], i: int, same_line: str, stop_at_number: bool) -> tu
     end, j = i, i + 1
     while j < len(lines) and not lines[j]:
         j += 1
-    if j == len(lines) or _is_strong_body(lines[j]) or _division(lines[j]) or _is_noi_nhan(lines[j]):
+    if j == len(lines) or _division(lines[j]) or _is_noi_nhan(lines[j]):
+        return title, end
+    if _is_strong_body(lines[j]) and not _TITLE_OPENER_RE.match(lines[j]):
         return title, end
     if same_line or _is_upper(lines[j]):  # laws: the upper-case lines
         while j < len(lines) and (not lines[j] or _is_upper(lines[j])):

@@ -193,3 +193,24 @@ LINES = st.sampled_from([
 def test_never_crashes_on_shuffled_document_lines(lines, noise):
     docs = parse_text(normalize_text("\n".join(lines) + noise), "fuzz.txt")
     assert [d.ordinal for d in docs] == list(range(1, len(docs) + 1))
+
+
+def test_decision_with_enacting_formula_and_long_title():
+    """A Quyết định: the title is the long 'Về việc …' line, and the later 'QUYẾT ĐỊNH:'
+    (the enacting formula) neither replaces it nor starts a document; articles are sections."""
+    text = normalize_text("\n".join([
+        "BỘ Y TẾ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Số: 4800/QĐ-BYT", "Hà Nội, ngày 12 tháng 10 năm 2021", "", "QUYẾT ĐỊNH",
+        "Về việc ban hành Hướng dẫn tạm thời về chuyên môn y tế thực hiện Nghị quyết số 128/NQ-CP "
+        "ngày 11 tháng 10 năm 2021 của Chính phủ", "", "BỘ TRƯỞNG BỘ Y TẾ", "",
+        "Căn cứ Nghị định số 75/2017/NĐ-CP ngày 20 tháng 6 năm 2017 của Chính phủ;", "", "QUYẾT ĐỊNH:", "",
+        "Điều 1. Ban hành kèm theo Quyết định này Hướng dẫn tạm thời.",
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", "", "Nơi nhận:", "- Như Điều 2;", "",
+        "BỘ TRƯỞNG", "", "Nguyễn Văn A",
+    ]))
+    [doc] = parse_text(text, "qd.txt")
+    assert (doc.number, doc.type, doc.date) == ("4800/QĐ-BYT", "Quyết định", "2021-10-12")
+    assert doc.title.startswith("Về việc ban hành Hướng dẫn tạm thời")
+    assert [s.id for s in doc.sections] == ["1", "2"]
+    assert doc.signer.name == "Nguyễn Văn A" and doc.signer.position == "BỘ TRƯỞNG"
+    assert {r.number for r in doc.references} == {"128/NQ-CP", "75/2017/NĐ-CP"}
