@@ -27,6 +27,7 @@ from .schema import CONTENT_FIELDS, FOLDED_WEIGHT
 
 MAX_QUERY_LENGTH = 1000
 MAX_PREFIX_TERMS = 1000  # syllables a trailing wildcard may stand for
+OWN_NUMBER_BOOST = 20.0  # score of the document whose own number is typed
 FIELDS = ("signer", "issuer", "type", "number", "ref", "date", "year")
 
 
@@ -271,6 +272,12 @@ class Vocabulary:
         for form, weight in self._weighted(syllable, loose):
             terms.append(wq.Term("syl", form, boost=weight * CONTENT_FIELDS["syl"]))
             terms.append(wq.Term("heading", form, boost=weight * CONTENT_FIELDS["heading"]))
+        numbers = [syllable] if number_key(syllable) else []
+        if syllable.isdigit():  # "thông báo 285": the document numbers it starts
+            numbers = self.starting_with(syllable + "/") + self.starting_with(syllable + "-")
+            terms += [wq.Term("syl", number, boost=CONTENT_FIELDS["syl"]) for number in numbers]
+        # The document that bears a number outranks those that cite it.
+        terms += [wq.Term("number_key", number_key(n).lower(), boost=OWN_NUMBER_BOOST) for n in numbers]
         return terms
 
     def starting_with(self, stem: str) -> list[str]:

@@ -145,6 +145,7 @@ class Evaluation:
             return
         mask[ids] = True
         if not self.reader.schema[term.fieldname].scorable:
+            scores[ids] += term.boost  # a match in an unscored field (an ID) counts its boost
             return
         lengths, average = self.stats.lengths[term.fieldname]
         idf = log(self.stats.size / (len(ids) + 1)) + 1

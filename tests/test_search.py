@@ -734,3 +734,11 @@ def test_pages_are_capped_at_1000_hits(tmp_path_factory):
     result = Engine(index).search("thóc", sections=True, limit=10 ** 9)
     assert result["total"] >= 1100
     assert len(result["hits"]) == 1000
+
+
+@pytest.mark.parametrize("q", ["285/TB-VPCP", "285/tb-vpcp", "thông báo 285", "thong bao 285"])
+def test_a_typed_number_ranks_its_own_document_above_those_citing_it(engine, q):
+    # 6325/UBND-KGVX cites 285/TB-VPCP twice (subject and body); the notice itself comes first.
+    hits = engine.search(q)["hits"]
+    assert hits[0]["number"] == "285/TB-VPCP"
+    assert "6325/UBND-KGVX" in [h["number"] for h in hits]
