@@ -623,8 +623,32 @@ def _references(doc: Document, body: list[str]) -> list[Reference]:
 def parse_text(text: str, file: str) -> list[Document]:
     """The documents in one file's (normalized) text, in order."""
     lines = [line.strip() for line in text.split("\n")]
-    return [_parse_document(lines[start:end], file, k)
-            for k, (start, end) in enumerate(_split(lines), start=1)]
+    documents = [_parse_document(lines[start:end], file, k)
+                 for k, (start, end) in enumerate(_split(lines), start=1)]
+    _number_forwarded(documents)
+    return documents
+
+
+def _number_forwarded(documents: list[Document]) -> None:
+    """Forwarded documents printed without their number line take it from the cover letter.
+
+    A cover letter that forwards two notices cites them ("Thông báo số 121/TB-VPCP ngày
+    25/5/2021 … và số 129/TB-VPCP …"); when the unnumbered documents of a type after it are
+    exactly as many as its references of that type, they are those, in order. Anything
+    less certain leaves the number unknown.
+    """
+    if len(documents) < 2 or documents[0].number is None:
+        return
+    unnumbered = [d for d in documents[1:] if d.number is None and d.type]
+    for doc_type in {d.type for d in unnumbered}:
+        forwarded = [d for d in unnumbered if d.type == doc_type]
+        cited = [r for r in documents[0].references if r.type == doc_type]
+        if len(forwarded) != len(cited):
+            continue
+        for doc, reference in zip(forwarded, cited):
+            doc.number = reference.number
+            doc.date = doc.date or reference.date
+            doc.references = [r for r in doc.references if number_key(r.number) != number_key(doc.number)]
 
 
 def parse_file(path: str | Path, file_key: str) -> list[Document]:

@@ -214,3 +214,28 @@ def test_decision_with_enacting_formula_and_long_title():
     assert [s.id for s in doc.sections] == ["1", "2"]
     assert doc.signer.name == "Nguyễn Văn A" and doc.signer.position == "BỘ TRƯỞNG"
     assert {r.number for r in doc.references} == {"128/NQ-CP", "75/2017/NĐ-CP"}
+
+
+def _cover_letter(cited: str, forwarded: int) -> str:
+    notice = "\n".join(["", "THÔNG BÁO", "Kết luận của Chủ tịch", "", "1. Nội dung kết luận.", "",
+                        "Nơi nhận:", "- Như trên;", "", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "Trần Văn B", ""])
+    cover = "\n".join(["UBND TỈNH X", "Số: 12/UBND-VP", "V/v triển khai kết luận",
+                       "X, ngày 2 tháng 6 năm 2021", "Kính gửi: Các sở, ngành.", "",
+                       f"Ủy ban nhân dân tỉnh nhận được {cited} của Văn phòng Chính phủ thông báo kết luận "
+                       "của Thủ tướng Chính phủ; đề nghị các sở, ngành nghiên cứu, triển khai thực hiện.", "",
+                       "Nơi nhận:", "- Như trên;", "", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "Nguyễn Văn C", ""])
+    return normalize_text(cover + notice * forwarded)
+
+
+def test_forwarded_documents_take_their_numbers_from_the_cover_letter_in_order():
+    text = _cover_letter("Thông báo số 121/TB-VPCP ngày 25/5/2021 và Thông báo số 129/TB-VPCP", 2)
+    cover, first, second = parse_text(text, "f.txt")
+    assert cover.number == "12/UBND-VP"
+    assert (first.number, first.date) == ("121/TB-VPCP", "2021-05-25")
+    assert (second.number, second.date) == ("129/TB-VPCP", None)
+
+
+def test_forwarded_documents_stay_unnumbered_when_the_cover_letter_is_ambiguous():
+    text = _cover_letter("Thông báo số 121/TB-VPCP", 2)  # one cited, two forwarded
+    _, first, second = parse_text(text, "f.txt")
+    assert first.number is None and second.number is None
