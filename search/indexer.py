@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR
 
@@ -227,6 +228,14 @@ def _die_with_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+class Codec(W3Codec):
+    """Whoosh's codec without per-block length statistics: they serve only Whoosh's
+    own top-N scoring, which search/ranking.py replaces, and gathering them costs a
+    look-up per posting while the postings are written."""
+
+    length_stats = False
+
+
 class _AnalysingTask(SubWriterTask):
     """A Whoosh sub-writer process that segments the records it is given."""
 
@@ -254,8 +263,9 @@ class _AnalysingMpWriter(MpWriter):
     both cores run pyvi and Whoosh, each into its own segment."""
 
     def __init__(self, ix, cache_path: Path, **kwargs):
-        super().__init__(ix, procs=WRITER_PROCESSES, multisegment=True, _lk=False,
-                         subargs={"limitmb": WRITER_MEMORY_MB}, limitmb=WRITER_MEMORY_MB, **kwargs)
+        super().__init__(ix, procs=WRITER_PROCESSES, multisegment=True, _lk=False, codec=Codec(),
+                         subargs={"limitmb": WRITER_MEMORY_MB, "codec": Codec()},
+                         limitmb=WRITER_MEMORY_MB, **kwargs)
         self.cache_path = cache_path
 
     def _new_task(self):
@@ -305,7 +315,7 @@ def _commit(ix, index_path: Path, records: list[dict], deletions: list[str], reb
     if len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         writer = _AnalysingMpWriter(ix, index_path / SEGMENT_CACHE)
     else:
-        writer = ix.writer(_lk=False, limitmb=WRITER_MEMORY_MB)
+        writer = ix.writer(_lk=False, limitmb=WRITER_MEMORY_MB, codec=Codec())
         cache = SegmentCache(index_path / SEGMENT_CACHE)
     try:
         for name in deletions:
