@@ -36,7 +36,7 @@ from .ingest import UnreadableFile, discover, read_text
 from .models import Document
 from .numbers import find_numbers, number_key
 from .parse import parse_text
-from .schema import make_schema
+from .schema import make_schema, written_text
 from .schema import signature as schema_signature
 
 INDEX_NAME = "sections"
@@ -141,14 +141,14 @@ def document_records(doc: Document, state: str) -> list[dict]:
     records = [{
         **common, "section": "", "order": 0, "path": [], "heading_text": doc.title or "",
         "text": doc.preamble, "doc": _head_doc(doc),
-        "srefs": _written_numbers(f"{doc.title or ''}\n{doc.preamble}"),
     }]
     for order, section in enumerate(doc.sections, start=1):
         records.append({
             **common, "section": section.id, "order": order, "path": section.path,
             "heading_text": section.heading, "text": section.text,
-            "srefs": _written_numbers(f"{section.heading}\n{section.text}"),
         })
+    for record in records:
+        record["srefs"] = _written_numbers(written_text(record))
     return records
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .numbers import find_numbers, number_key
+from .schema import written_text
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
 
@@ -22,7 +23,7 @@ def find_mentions(searcher, key: str) -> list[dict]:
     """Every written form of the number with comparison key `key`, by document date."""
     found = []
     for record in searcher.documents(srefs=key.lower()):
-        text = f"{record.get('heading_text') or ''}\n{record.get('text') or ''}"
+        text = written_text(record)
         for match in find_numbers(text):
             if number_key(match.number) != key:
                 continue

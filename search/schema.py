@@ -91,3 +91,9 @@ def signature(schema: Schema) -> list[tuple]:
     return sorted((name, type(f).__name__, f.stored, f.scorable, type(f.format).__name__,
                    getattr(f, "column_type", None) is not None)
                   for name, f in schema.items())
+
+
+def written_text(record: dict) -> str:
+    """A record's text as written, heading then body: where the numbers it cites are
+    read, both when indexing (`srefs`) and when listing mentions."""
+    return f"{record.get('heading_text') or ''}\n{record.get('text') or ''}"

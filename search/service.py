@@ -152,7 +152,7 @@ class Engine:
             "issuer": fields.get("issuer") or None, "section": fields.get("section") or None,
             "heading": heading or None, "path": fields.get("path") or [],
             "score": round(score, 3) if score is not None else None,  # sorted by date: no score
-            "snippet": snippet(shown or heading, highlight),
+            "snippet": snippet(shown, highlight),
         }
 
     # --- documents ------------------------------------------------------------
