@@ -36,7 +36,7 @@ Run from the repository root:
     python bench/alqac.py
     python bench/alqac.py --grid
     python bench/alqac.py --weights bigram=1,heading=0.6
-    python bench/alqac.py --set COMMON_SHARE=0.2      # search/query.py constants
+    python bench/alqac.py --set OWN_NUMBER_BOOST=10      # search/query.py constants
 """
 from __future__ import annotations
 
@@ -172,7 +172,7 @@ def main() -> int:
     ap.add_argument("--grid-full", action="store_true", help="try the full 48-variant product")
     ap.add_argument("--limit", type=int, help="only the first N questions")
     ap.add_argument("--set", dest="settings", metavar="NAME=V,...",
-                    help="override constants of search/query.py, e.g. COMMON_SHARE=0.2 (see common.py)")
+                    help="override constants of search/query.py, e.g. OWN_NUMBER_BOOST=10 (see common.py)")
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = ap.parse_args()
 

@@ -9,7 +9,7 @@
 - `engine_fingerprint`, `index_is_current`, `mark_index`: cached indexes carry a
   stamp of the engine code that built them and are rebuilt when it changes.
 - `parse_settings` / `use_settings`: override numeric constants of search/query.py
-  (COMMON_SHARE, RAREST_KEPT...) in-process, to measure proposed values.
+  (OWN_NUMBER_BOOST, MAX_PREFIX_TERMS...) in-process, to measure proposed values.
 - `ndcg_at`, `reciprocal_rank`, `percentile`, `table`: small metric and
   printing helpers, dependency-free and deterministic.
 """
@@ -165,8 +165,8 @@ def table(rows: list[list], header: list[str]) -> str:
 # --- settings: engine constants tried in-process ----------------------------------
 
 def parse_settings(text: str | None) -> dict[str, float]:
-    """'COMMON_SHARE=0.2,RAREST_KEPT=4' -> {name: number}: module-level
-    constants of search.query (e.g. COMMON_SHARE, RAREST_KEPT) to override."""
+    """'OWN_NUMBER_BOOST=10,MAX_PREFIX_TERMS=500' -> {name: number}: module-level
+    constants of search.query (e.g. OWN_NUMBER_BOOST, MAX_PREFIX_TERMS) to override."""
     from search import query
 
     settings: dict[str, float] = {}

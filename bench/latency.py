@@ -27,7 +27,7 @@ Run from the repository root:
     python bench/latency.py                     # all classes, 80 queries each
     python bench/latency.py -n 50 --classes word,phrase
     python bench/latency.py --index bench/out/laws-index --profile question
-    python bench/latency.py --set COMMON_SHARE=0.2 --classes question,multi
+    python bench/latency.py --set OWN_NUMBER_BOOST=10 --classes question,multi
 
 --profile CLASS  runs that class under cProfile and prints the top functions,
                  and the slowest queries of every class are listed (--slowest K).
@@ -150,7 +150,7 @@ def main() -> int:
     ap.add_argument("--classes", default=",".join(CLASSES), help="comma-separated subset of: " + ", ".join(CLASSES))
     ap.add_argument("--weights", help="override field weights, e.g. bigram=1")
     ap.add_argument("--set", dest="settings", metavar="NAME=V,...",
-                    help="override constants of search/query.py, e.g. COMMON_SHARE=0.2 (see common.py)")
+                    help="override constants of search/query.py, e.g. OWN_NUMBER_BOOST=10 (see common.py)")
     ap.add_argument("--profile", metavar="CLASS", help="run that class under cProfile too")
     ap.add_argument("--slowest", type=int, default=3, help="list the K slowest queries of each class")
     ap.add_argument("--json", action="store_true", help="also print the table as one JSON line")

@@ -11,7 +11,7 @@ Run from the repository root:
     python bench/quality.py                         # temporary index
     python bench/quality.py --index bench/out/notices-index
     python bench/quality.py --weights bigram=1,heading=0.6
-    python bench/quality.py --set COMMON_SHARE=0.2   # search/query.py constants
+    python bench/quality.py --set OWN_NUMBER_BOOST=10   # search/query.py constants
     python bench/quality.py --json                   # one JSON summary on stdout
 """
 from __future__ import annotations
@@ -47,7 +47,7 @@ def main() -> int:
     ap.add_argument("--index", help="reuse (or build, if missing) the index in this folder")
     ap.add_argument("--weights", help="override field weights, e.g. bigram=1,heading=0.6")
     ap.add_argument("--set", dest="settings", metavar="NAME=V,...",
-                    help="override constants of search/query.py, e.g. COMMON_SHARE=0.2 (see common.py)")
+                    help="override constants of search/query.py, e.g. OWN_NUMBER_BOOST=10 (see common.py)")
     ap.add_argument("--json", action="store_true", help="print a JSON summary instead of a table")
     args = ap.parse_args()
 

@@ -9,7 +9,8 @@
     vắc*                        a trailing wildcard (no leading ones)
 
 Plain words are segmented with pyvi as one chunk and matched by words,
-syllables, syllable pairs and the same without diacritics (see schema.py).
+syllables and syllable pairs (see schema.py); syllables typed without
+diacritics match every accented form the index holds (Vocabulary).
 Malformed input raises QueryError with one sentence for the user.
 """
 from __future__ import annotations
