@@ -18,7 +18,6 @@ ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
 PAGE_SIZE = 10  # results per page; the app's PAGE_SIZE config overrides it (up to MAX_LIMIT)
 MAX_LIMIT = 50
 MAX_PAGE = 1000
-MAX_QUERY_LENGTH = 1000
 FILTERS = ("signer", "issuer", "type", "ref")
 FACETS = (("signer", "Người ký"), ("issuer", "Cơ quan ban hành"), ("type", "Loại văn bản"), ("year", "Năm"))
 SORTS = (("relevance", "Liên quan nhất"), ("-date", "Mới nhất"), ("date", "Cũ nhất"))
@@ -82,11 +81,6 @@ def _engine_args(state: dict[str, str], limit: int, offset: int, sections: bool 
     return {"signer": state.get("signer"), "issuer": state.get("issuer"), "type": state.get("type"),
             "ref": state.get("ref"), "date_from": state.get("from"), "date_to": state.get("to"),
             "sort": state.get("sort", "relevance"), "limit": limit, "offset": offset, "sections": sections}
-
-
-def _check_query_length(q: str) -> None:
-    if len(q) > MAX_QUERY_LENGTH:
-        raise QueryError(f"The query is too long ({len(q)} characters; the limit is {MAX_QUERY_LENGTH}).")
 
 
 def _full_year(state: dict[str, str]) -> str | None:
@@ -158,7 +152,6 @@ def search():
     q = state.get("q", "")
     size = min(current_app.config.get("PAGE_SIZE", PAGE_SIZE), MAX_LIMIT)
     try:
-        _check_query_length(q)
         result = engine().search(q, **_engine_args(state, size, (page - 1) * size))
     except QueryError as e:
         return render_template("search.html", state=state, error=str(e), result=None, facets=[],
@@ -227,7 +220,6 @@ def api_search():
         limit = _int_arg("limit", PAGE_SIZE, 0, MAX_LIMIT, strict=True)
         offset = _int_arg("offset", 0, 0, 100_000, strict=True)
         q = state.get("q", "")
-        _check_query_length(q)
         return json_response(engine().search(q, **_engine_args(state, limit, offset, sections)))
     except QueryError as e:
         return json_response({"error": str(e)}, 400)
