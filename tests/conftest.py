@@ -1,6 +1,7 @@
 """Shared fixtures: one real index of the bundled corpus per test run."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 NOTICES = REPO / "index_data" / "notices"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = Path(os.environ.get("NOTICE_SEARCH_SHARED", REPO.parent / "shared"))
 
 
@@ -32,6 +34,19 @@ def engine(corpus_index):
 @pytest.fixture(scope="session")
 def notices_dir() -> Path:
     return NOTICES
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict[str, dict]:
+    """The seed notices' hand-checked metadata (a copy of the shared eval/gold.json), by key."""
+    data = json.loads((FIXTURES / "seed_gold.json").read_text(encoding="utf-8"))
+    return {f"{d['file']}#{d['ordinal']}": d for d in data["documents"]}
+
+
+@pytest.fixture(scope="session")
+def dev_queries() -> list[dict]:
+    """The development queries with graded relevance (a copy of the shared eval/queries.json)."""
+    return json.loads((FIXTURES / "dev_queries.json").read_text(encoding="utf-8"))["queries"]
 
 
 @pytest.fixture(scope="session")

@@ -32,12 +32,6 @@ MENTION_KEYS = {"key", "number_of_document", "date", "section", "text_as_written
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@pytest.fixture(scope="module")
-def gold(shared_dir) -> dict[str, dict]:
-    data = json.loads((shared_dir / "eval" / "gold.json").read_text(encoding="utf-8"))
-    return {f"{d['file']}#{d['ordinal']}": d for d in data["documents"]}
-
-
 @pytest.fixture()
 def run(corpus_index):
     """Invoke the CLI in-process against the corpus index (unless --index is given)."""

@@ -29,12 +29,6 @@ SUMMARY_KEYS = {"files", "documents", "sections", "added", "updated", "removed",
 
 # --- helpers -------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def gold(shared_dir) -> dict[str, dict]:
-    data = json.loads((shared_dir / "eval" / "gold.json").read_text(encoding="utf-8"))
-    return {f"{d['file']}#{d['ordinal']}": d for d in data["documents"]}
-
-
 def keys(result: dict) -> list[str]:
     return [hit["key"] for hit in result["hits"]]
 

@@ -13,16 +13,18 @@ from search.normalize import normalize_text, unify_tones
 from search.numbers import number_key
 from search.parse import parse_file, parse_text
 
+from conftest import FIXTURES
+
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 
 
-def _gold(shared_dir):
-    return json.loads((shared_dir / "eval" / "gold.json").read_text(encoding="utf-8"))["documents"]
+def _gold():
+    return json.loads((FIXTURES / "seed_gold.json").read_text(encoding="utf-8"))["documents"]
 
 
 @pytest.fixture(scope="module")
-def parsed(shared_dir, notices_dir):
-    files = {g["file"] for g in _gold(shared_dir)}
+def parsed(notices_dir):
+    files = {g["file"] for g in _gold()}
     return {name: parse_file(notices_dir / name, name) for name in files}
 
 
@@ -34,9 +36,9 @@ def _letters(s: str | None) -> str:
     return "".join(c for c in s or "" if c.isalpha()).upper()
 
 
-def test_each_file_splits_into_the_gold_documents(shared_dir, parsed):
+def test_each_file_splits_into_the_gold_documents(parsed):
     expected = defaultdict(list)
-    for g in _gold(shared_dir):
+    for g in _gold():
         expected[g["file"]].append(g["ordinal"])
     for name, docs in parsed.items():
         assert [d.ordinal for d in docs] == sorted(expected[name]), name
@@ -44,8 +46,8 @@ def test_each_file_splits_into_the_gold_documents(shared_dir, parsed):
 
 
 @pytest.mark.parametrize("index", range(9))
-def test_every_gold_field(shared_dir, parsed, index):
-    gold = _gold(shared_dir)
+def test_every_gold_field(parsed, index):
+    gold = _gold()
     assert len(gold) == 9
     g = gold[index]
     doc = parsed[g["file"]][g["ordinal"] - 1]

@@ -83,17 +83,6 @@ def doc_text(engine, key: str) -> str:
     return "\n".join([record_text(engine, key, None)] + [f"{s['heading']}\n{s['text']}" for s in doc["sections"]])
 
 
-@pytest.fixture(scope="module")
-def gold(shared_dir) -> dict[str, dict]:
-    data = json.loads((shared_dir / "eval" / "gold.json").read_text(encoding="utf-8"))
-    return {f"{d['file']}#{d['ordinal']}": d for d in data["documents"]}
-
-
-@pytest.fixture(scope="module")
-def dev_queries(shared_dir) -> list[dict]:
-    return json.loads((shared_dir / "eval" / "queries.json").read_text(encoding="utf-8"))["queries"]
-
-
 def between(gold: dict, accepted: str, predicate) -> tuple[set[str], set[str]]:
     """(must, may): documents whose every accepted `accepted` value satisfies
     `predicate`, and those where at least one does (null never does)."""
