@@ -59,7 +59,7 @@ _WHEN_RE = re.compile(
 )
 _UNTIL_RE = re.compile(r"(?i)[^.;]{0,40}?\bđến\s+(?:hết\s+)?ngày\s*" + _DATE)
 _EXPIRY_RE = re.compile(
-    rf"(?i)(?<![^\W\d_]){_SELF}\s+(?:hết\s+hiệu\s+lực(?:\s+thi\s+hành)?\s*(?:kể\s+)?(?:từ|vào)?\s*ngày"
+    rf"(?i)(?<![^\W\d_])(?P<self>{_SELF})\s+(?:hết\s+hiệu\s+lực(?:\s+thi\s+hành)?\s*(?:kể\s+)?(?:từ|vào)?\s*ngày"
     r"|(?:được\s+)?áp\s+dụng\s+đến\s+(?:hết\s+)?ngày|có\s+hiệu\s+lực\s+đến\s+(?:hết\s+)?ngày)\s*" + _DATE
 )
 _ADOPTED_RE = re.compile(r"(?i)thông\s+qua\s+(?:ngày\s*)?" + _DATE)
@@ -114,9 +114,17 @@ def find_effective(text: str, issue_date: str | None = None) -> Effective | None
         until = _UNTIL_RE.match(w, when.end())
         expiry = _iso(until) if until else None
         if expiry is None:
-            later = _EXPIRY_RE.search(w, when.end())
-            expiry = _iso(later) if later else None
+            expiry = _expiry_after(w, when.end())
         return Effective(date, form, expiry, m.start(), when.end())
+    return None
+
+
+def _expiry_after(w: str, pos: int) -> str | None:
+    """'Quyết định này hết hiệu lực kể từ ngày ...' said after the effective clause (not
+    'kể từ ngày Luật này có hiệu lực đến ngày ...', a period that starts on that day)."""
+    for m in _EXPIRY_RE.finditer(w, pos):
+        if not _REFERENCE_RE.search(w, max(0, m.start() - 20), m.start() + len(m.group("self"))):
+            return _iso(m)
     return None
 
 

@@ -71,6 +71,9 @@ PHRASES = {
 # ("(sửa đổi, bổ sung tại Nghị định số Y)"); "thực hiện theo ..." is not.
 PASSIVE_BY_PREPOSITION = {"amends", "replaces", "repeals"}
 
+# Kinds whose list items may name only articles of a document named above them.
+AMENDING_KINDS = {"amends", "repeals"}
+
 # How far a phrase reaches for its first object. STRICT kinds take the document
 # right after them ("Căn cứ Luật ...", "Thực hiện Công văn số ..."), past only
 # article references and a few fillers; the others also reach past a described
@@ -442,8 +445,11 @@ class _Phrase:
     start: int
     end: int
     kind: str
-    passive: bool
+    passive: str  # "": active; "được": passive by its verb; "bởi": passive by the agent after it
     text: str
+
+
+_AGENT_AFTER_RE = re.compile(r"\s*(?:một số điều\s+)?(?:bởi|tại|theo)\s")
 
 
 def _phrases(w: str, skip: list[tuple[int, int]]) -> list[_Phrase]:
@@ -459,9 +465,12 @@ def _phrases(w: str, skip: list[tuple[int, int]]) -> list[_Phrase]:
             continue
         words = " ".join(m.group("phrase").lower().replace(",", " ").split())
         kind = _PHRASE_KIND[words]
-        passive = bool(m.group("passive")) or bool(
-            kind in PASSIVE_BY_PREPOSITION and re.match(r"\s*(?:một số điều\s+)?(?:bởi|tại|theo)\s", w[m.end():m.end() + 30])
-        )
+        if m.group("passive"):
+            passive = "được"  # "(đã) được sửa đổi, bổ sung bởi ..."
+        elif kind in PASSIVE_BY_PREPOSITION and _AGENT_AFTER_RE.match(w, m.end()):
+            passive = "bởi"  # "(sửa đổi, bổ sung tại Nghị định số Y)", unless it opens a clause
+        else:
+            passive = ""
         out.append(_Phrase(m.start(), m.end(), kind, passive, words))
     return out
 
@@ -523,6 +532,20 @@ def _bridge_ok(kind: str, bridge: str) -> bool:
     return len(words) <= LOOSE_REACH_WORDS and bool(_PART_START_RE.match(b)) and bool(_PART_END_RE.search(b))
 
 
+def _gaps(spans: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """The parts of [lo, hi) outside the sorted `spans`."""
+    out, at = [], lo
+    for a, b in spans:
+        if b <= at or a >= hi:
+            continue
+        if a > at:
+            out.append((at, a))
+        at = max(at, b)
+    if at < hi:
+        out.append((at, hi))
+    return out
+
+
 def _is_filler(bridge: str) -> bool:
     b = bridge.lower()
     for phrase in _FILLER_PHRASES:
@@ -558,18 +581,35 @@ def _articles_start(w: str, at: int, lo: int = 0) -> int:
 
 def _article_refs(w: str, lo: int, at: int) -> list[str]:
     """Articles written right before a document: 'điểm c khoản 4 và khoản 5 Điều 30, khoản 4 Điều 51'."""
-    seq = [tok for tok, _ in _article_tokens(w, at, lo)]
+    return _parse_articles([tok for tok, _ in _article_tokens(w, at, lo)])
+
+
+def _articles_in(w: str, lo: int, hi: int) -> list[str]:
+    """Every article reference written in w[lo:hi] ('Sửa đổi, bổ sung khoản 3 Điều 1 như sau')."""
+    found, run, end = [], [], None
+    for m in _ARTICLE_TOKEN_RE.finditer(w, lo, hi):
+        if run and w[end:m.start()].strip():
+            found += _parse_articles(run)
+            run = []
+        run.append(m.group(0).lower())
+        end = m.end()
+    return _dedupe(found + _parse_articles(run))
+
+
+def _parse_articles(seq: list[str]) -> list[str]:
+    while seq and seq[0] not in _ARTICLE_WORDS:
+        seq = seq[1:]
     while seq and seq[-1] in _ARTICLE_GLUE:
-        seq.pop()
+        seq = seq[:-1]
     if not seq:
         return []
     out, groups, points, mode, closed = [], [], [], None, False
     for tok in seq:
-        if tok in {"điểm", "khoản", "điều", "các điều"}:
+        if tok in _ARTICLE_WORDS:
             if closed:
                 groups, points, closed = [], [], False
             mode = {"điểm": "p", "khoản": "k"}.get(tok, "d")
-        elif tok in {",", ";", "và", "của", "tại", "quy định"}:
+        elif tok in _ARTICLE_GLUE:
             continue
         elif mode == "p":
             points.append(tok)
@@ -616,6 +656,12 @@ def _sort_of(m: _Mention) -> str:
     return (m.target.type or "").lower()
 
 
+def _same_sort(a: _Mention, b: _Mention) -> bool:
+    """'NĐ' and 'NĐCP' (a symbol written without its hyphen) are one sort."""
+    x, y = _sort_of(a), _sort_of(b)
+    return x == y or len(x) >= 2 and len(y) >= 2 and (x.startswith(y) or y.startswith(x))
+
+
 def _is_proposal(m: _Mention) -> bool:
     if m.target.type in PROPOSAL_TYPES:
         return True
@@ -632,6 +678,8 @@ class _Reader:
         self.quotes = [(m.start(), m.end()) for m in re.finditer(r"“[^“”]{0,4000}”", w)]
         self.links: list[tuple[object, str, _Mention, list[str]]] = []
         self.same_as: dict[int, _Mention] = {}  # a named law that is the numbered one before it
+        self.amending: _Mention | None = None  # the document a list of amendments is about
+        self.cut_by_semicolon: _Mention | None = None  # last document of a clause that ended with ';'
         self.starts = [m.start for m in mentions]
         spans = [(m.start, m.end) for m in mentions if not m.self_ref]
         self.phrases = [p for p in _phrases(w, spans) if not self.in_quote(p.start)]
@@ -641,6 +689,9 @@ class _Reader:
         carry: _Frame | None = None
         for lo, hi, how in _clauses(self.w):
             carry = self.read_clause(lo, hi, how, carry)
+            docs = self.mentions[bisect.bisect_left(self.starts, lo):bisect.bisect_left(self.starts, hi)]
+            docs = [m for m in docs if not m.self_ref]
+            self.cut_by_semicolon = docs[-1] if how == ";" and docs else None
 
     def in_quote(self, pos: int) -> bool:
         i = bisect.bisect_left(self.quotes, (pos,)) - 1
@@ -661,6 +712,7 @@ class _Reader:
             lead = _TITLE_LEAD_RE.match(w, lo).end()
 
         self.inner_links(docs)
+        links_before = len(self.links)
         frames: list[_Frame] = []
         by_phrase: dict[int, _Frame] = {}
         for p in phrases:
@@ -707,9 +759,13 @@ class _Reader:
                     if m.end <= p.start and id(m) not in agents and id(m) not in self.same_as:
                         self.link("self", "repeals", m, lo)
 
+        self.amendment_items(lo, hi, lead, phrases, ms, links_before)
+
         # what carries into the next clause: a list this document opened and left open
         open_frames = [f for f in frames if f.subject == "self" and f.agents_of is None]
         if open_frames and not open_frames[-1].objects:
+            if open_frames[-1].phrase.start > lead:
+                return None  # only a heading or an opening phrase announces a list
             open_frames[-1].heading = True
             return open_frames[-1]
         if open_frames and how in {";", ":"}:
@@ -717,6 +773,25 @@ class _Reader:
         if carry and (how in {";", ":"} or carry.heading):
             return carry
         return None
+
+    def amendment_items(self, lo: int, hi: int, lead: int, phrases, ms, links_before: int):
+        """Items of an amending list name only articles; the document is named above them:
+        '1. Sửa đổi, bổ sung một số điều của Luật X như sau: a) Sửa đổi Điều 54 ...; b) Bãi bỏ Điều 68.'"""
+        if self.in_quote(lo + 1):
+            return
+        own = [t for s, k, t, _ in self.links[links_before:] if s == "self" and k in AMENDING_KINDS]
+        if own:
+            self.amending = own[-1]
+            return
+        opening = phrases[0] if phrases and phrases[0].start <= lead else None
+        if opening and opening.kind in AMENDING_KINDS and self.amending is not None and not ms:
+            outside = [(a, b) for a, b in _gaps(self.quotes, opening.end, hi)]
+            articles = _dedupe([x for a, b in outside for x in _articles_in(self.w, a, b)])
+            if articles:
+                self.links.append(("self", opening.kind, self.amending, articles))
+                return
+        if re.match(r"\s*(?:Điều|ĐIỀU|Chương|CHƯƠNG)\s+[\dIVXL]+", self.w[lo:lead + 1]) or opening and opening.kind not in AMENDING_KINDS:
+            self.amending = None
 
     def continues(self, lo: int, lead: int, m: _Mention, phrases) -> bool:
         """Does the clause open with a document (maybe after article references), so
@@ -751,13 +826,17 @@ class _Reader:
             return _Frame("based_on", "self") if p.start <= lead and not p.passive else None
         if p.text == "hết hiệu lực":
             return None  # read once the clause's lists are known
+        if p.passive == "bởi" and (p.start <= lead or not docs_before):
+            p.passive = ""  # "Thay thế một số cụm từ tại ... Luật X": active, opening its clause
         if p.passive:
+            if not docs_before and self.cut_by_semicolon is not None:
+                docs_before = [self.cut_by_semicolon]  # "... Nghị quyết số X ...; bảng lương ... đã được sửa đổi theo ..."
             if not docs_before:
                 return None
             patient = docs_before[-1]
             agents = [m for m in ms if m.start >= p.end and not m.self_ref]
-            if agents and not _sort_of(patient) == _sort_of(agents[0]):
-                same = [m for m in reversed(docs_before) if _sort_of(m) == _sort_of(agents[0])]
+            if agents and not _same_sort(patient, agents[0]):
+                same = [m for m in reversed(docs_before) if _same_sort(m, agents[0])]
                 if same and len(w[same[0].end:p.start].split()) <= 40:
                     patient = same[0]
             return _Frame(p.kind, None, agents_of=patient)
@@ -778,8 +857,9 @@ class _Reader:
             parens = [(a.start(), a.end()) for a in re.finditer(r"\([^()]*\)", w[m.end:p.start])]
             later = [q for q in phrases if m.end <= q.start < p.start
                      and not any(a <= q.start - m.end < b for a, b in parens)]
-            if m.self_ref and not any(q.kind != p.kind for q in later if by_phrase.get(q.start)):
-                return _Frame(p.kind, "self")
+            if m.self_ref and not any(q.kind != p.kind for q in later if by_phrase.get(q.start)) and \
+                    (len(gap.split()) <= 12 or re.search(r"(?i)có\s+hiệu\s+lực", gap)):
+                return _Frame(p.kind, "self")  # "Quyết định này thay thế ...", "... có hiệu lực ... và thay thế ..."
             if not m.self_ref and not later and not _is_proposal(m) and _gap_is_description(gap):
                 return _Frame(p.kind, self.same_as.get(id(m), m))
         # "... quy định chi tiết ... và biện pháp ..., hướng dẫn thi hành ...", "sửa đổi ... và bãi bỏ ..."
@@ -826,7 +906,7 @@ class _Reader:
             return main  # an item with its own description is an item of the main list
         fresh = [f for f in listing if all(o.target.key != m.target.key for o in f.objects)]
         for f in reversed(fresh):
-            if _sort_of(f.objects[-1]) == _sort_of(m):
+            if _same_sort(f.objects[-1], m):
                 return f
         return fresh[-1] if fresh else None
 

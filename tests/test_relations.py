@@ -89,6 +89,18 @@ def test_amends_with_the_articles_written_before_the_target():
     assert found[("repeals", "16/2023/QH15")] == ["Điều 30 khoản 4 điểm c", "Điều 30 khoản 5"]
 
 
+def test_items_of_an_amending_list_name_articles_of_the_document_above_them():
+    text = ("Điều 99. Sửa đổi, bổ sung các luật có liên quan\n"
+            "1. Sửa đổi, bổ sung một số điều của Luật Đấu thầu số 43/2013/QH13 như sau:\n"
+            "a) Sửa đổi, bổ sung khoản 3 Điều 1 như sau:\n“3. Lựa chọn nhà đầu tư theo Điều 5.”;\n"
+            "b) Bãi bỏ Điều 68.\n"
+            "Điều 100. Hiệu lực thi hành\n1. Bãi bỏ khoản 2 Điều 3 của Luật này.")
+    found = own(find_relations(text))
+    assert found[("amends", "43/2013/QH13")] == ["Điều 1 khoản 3"]
+    assert found[("repeals", "43/2013/QH13")] == ["Điều 68"]
+    assert len(found) == 2
+
+
 def test_replacing_words_in_a_document_amends_it():
     text = "Thay thế cụm từ “Sở Lao động” bằng cụm từ “Sở Nội vụ” tại khoản 2 Điều 4 Quyết định số 48/2024/QĐ-UBND."
     assert own(find_relations(text)) == {("amends", "48/2024/QĐ-UBND"): ["Điều 4 khoản 2"]}
