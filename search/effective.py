@@ -26,6 +26,8 @@ FORMS = {
     "after_signing": "a number of days after the signing date",
     "after_publication": "a number of days after publication (not in the text: no date)",
     "budget_year": "the first day of a budget year ('từ năm ngân sách 2017')",
+    "with_document": "when another document does ('kể từ ngày Nghị định số X có hiệu lực', "
+                     "'có hiệu lực theo Quyết định số X'): see `depends_on`",
 }
 
 
@@ -34,6 +36,7 @@ class Effective:
     date: str | None  # ISO date; None when the form cannot be resolved from the text
     form: str  # a key of FORMS
     expiry: str | None = None  # ISO date the document says it stops applying
+    depends_on: str | None = None  # the number of the document it takes effect with
     start: int = 0  # the clause, in the text given
     end: int = 0
 
@@ -55,7 +58,9 @@ _WHEN_RE = re.compile(
     r"|ngày\s+(?P<signing>ký|ban\s+hành)"
     r"|(?:ngày\s+)?(?P<adopted>(?:được\s+)?thông\s+qua)"
     r"|ngày\s+[^.;]{0,60}?\bthông\s+qua"
-    r"|(?P<date>(?:ngày\s*)?" + _DATE + r")))"
+    r"|(?P<date>(?:ngày\s*)?" + _DATE + r")"
+    rf"|ngày\s+(?P<with_effect>(?:{_TYPES})\s+(?:số\s+)?\d))"
+    rf"|theo\s+(?P<with_text>(?:{_TYPES})\s+(?:số\s+)?\d))"
 )
 _UNTIL_RE = re.compile(r"(?i)[^.;]{0,40}?\bđến\s+(?:hết\s+)?ngày\s*" + _DATE)
 _EXPIRY_RE = re.compile(
@@ -115,7 +120,11 @@ def find_effective(text: str, issue_date: str | None = None) -> Effective | None
         expiry = _iso(until) if until else None
         if expiry is None:
             expiry = _expiry_after(w, when.end())
-        return Effective(date, form, expiry, m.start(), when.end())
+        depends_on = None
+        if form == "with_document":
+            other = find_numbers(w[when.start():when.end() + 80])
+            depends_on = other[0].number if other else None
+        return Effective(date, form, expiry, depends_on, m.start(), when.end())
     return None
 
 
@@ -131,6 +140,8 @@ def _expiry_after(w: str, pos: int) -> str | None:
 def _resolve(w: str, when: re.Match, issue_date: str | None) -> tuple[str | None, str] | None:
     if when.group("date"):
         return _iso(when), "date"
+    if when.group("with_effect") or when.group("with_text"):
+        return None, "with_document"
     if when.group("budget"):
         return f"{when.group('budget_year')}-01-01", "budget_year"
     if when.group("after"):

@@ -71,6 +71,10 @@ PHRASES = {
 # ("(sửa đổi, bổ sung tại Nghị định số Y)"); "thực hiện theo ..." is not.
 PASSIVE_BY_PREPOSITION = {"amends", "replaces", "repeals"}
 
+# Kinds whose phrase followed by 'theo' or 'tại' names a document followed, not acted on
+# ("thực hiện theo quy định tại Thông tư ...", "theo hướng dẫn tại Công văn ...").
+FOLLOWED_NOT_ACTED = {"guides", "implements"}
+
 # Kinds whose list items may name only articles of a document named above them.
 AMENDING_KINDS = {"amends", "repeals"}
 
@@ -130,13 +134,16 @@ def name_key(name: str, year: int | None) -> str:
 
 
 def _working_copy(text: str) -> str:
-    """Same length as `text`: markup as spaces, one tone placement, numbers with a
-    space-broken symbol rejoined ('38/2015/TT- BTC' -> '38/2015/TT-BTC ')."""
-    w = unify_tones(nfc(text)).translate(_MARKUP_AS_SPACE)
+    """Same length as `text`: markup as spaces, one tone placement, look-alike letters
+    replaced, numbers with a space-broken symbol rejoined ('38/2015/TT- BTC' -> '38/2015/TT-BTC ')."""
+    w = unify_tones(nfc(text)).translate(_WORKING_TABLE)
     return _BROKEN_SYMBOL_RE.sub(lambda m: m.group(1) + "-" + m.group(3) + " " * (len(m.group(2)) - 1), w)
 
 
-_MARKUP_AS_SPACE = str.maketrans({"*": " ", "|": " ", "#": " ", "\\": " ", "\u00a0": " ", "Ð": "Đ"})
+# Markup becomes spaces; look-alike letters typed into numbers become the Latin ones
+# ('NĐ-CР' with a Cyrillic Р, 'Ð' U+00D0).
+_WORKING_TABLE = str.maketrans({"*": " ", "|": " ", "#": " ", "\\": " ", "\u00a0": " ", "Ð": "Đ",
+                                **dict(zip("АВСЕНКМОРТХ", "ABCEHKMOPTX"))})
 _BROKEN_SYMBOL_RE = re.compile(
     rf"(\d{{1,5}}[ \t]*/[ \t]*(?:\d{{4}}[ \t]*/[ \t]*)?[{_UPPER}][^\W_]*)([ \t]+-[ \t]*|-[ \t]+)([{_UPPER}][^\W_]*)"
 )
@@ -213,10 +220,10 @@ _NAME_STOP_PAIRS = {"quy định", "hướng dẫn", "thực hiện", "triển k
                     "có hiệu", "hết hiệu", "thi hành", "đã được", "được sửa", "liên quan"}
 _NAME_STOP = {
     "này", "ngày", "năm", "số", "của", "được", "đã", "về", "để", "theo", "tại", "thì", "trên", "hoặc",
-    "có", "là", "không", "do", "với", "cho", "khi", "đến", "từ", "trong", "như", "mà", "nhưng", "hiện",
+    "có", "là", "do", "với", "cho", "khi", "đến", "từ", "trong", "như", "mà", "nhưng", "hiện",
     "thuộc", "gồm", "bằng", "sau", "trước", "đó", "sẽ", "vẫn", "nêu", "những", "nhằm",
 }
-_NAME_GOES_ON = {"theo phương"}  # 'Luật Đầu tư theo phương thức đối tác công tư'
+_NAME_GOES_ON = {"theo phương", "theo hợp"}  # 'Luật Đầu tư theo phương thức đối tác công tư'
 _FIRST_WORD_STOP = {"này", "số", "đó", "trên", "và", "của", "hiện", "mới", "về", "được", "đã", "nêu", "quy",
                     "hoặc", "thì", "có", "là", "tại", "theo", "khác", "liên", "chuyên", "năm", "ngày", "các"}
 _YEAR_AFTER_RE = re.compile(r"\s*,?\s*(?:năm\s+(\d{4})|(?=ngày)|(\d{4})(?![\d/]))", re.I)
@@ -668,6 +675,9 @@ def _is_proposal(m: _Mention) -> bool:
     return _sort_of(m) in PROPOSAL_SYMBOLS
 
 
+_FIRST_ARTICLE_RE = re.compile(r"(?m)^[ \t]*(?:Điều|ĐIỀU)\s+1\s*[.:]")
+
+
 class _Reader:
     """Reads clause after clause, collecting (subject, kind, target mention, articles) links."""
 
@@ -679,6 +689,8 @@ class _Reader:
         self.links: list[tuple[object, str, _Mention, list[str]]] = []
         self.same_as: dict[int, _Mention] = {}  # a named law that is the numbered one before it
         self.amending: _Mention | None = None  # the document a list of amendments is about
+        first = _FIRST_ARTICLE_RE.search(w)
+        self.first_article = first.start() if first else len(w)
         self.cut_by_semicolon: _Mention | None = None  # last document of a clause that ended with ';'
         self.starts = [m.start for m in mentions]
         spans = [(m.start, m.end) for m in mentions if not m.self_ref]
@@ -823,7 +835,9 @@ class _Reader:
         before = [m for m in ms if m.end <= p.start]
         docs_before = [m for m in before if not m.self_ref]
         if p.kind == "based_on":
-            return _Frame("based_on", "self") if p.start <= lead and not p.passive else None
+            # the document's bases come before its articles; "Căn cứ vào ..., Ủy ban ... quy định"
+            # inside an article is someone else's
+            return _Frame("based_on", "self") if p.start <= lead and not p.passive and p.start < self.first_article else None
         if p.text == "hết hiệu lực":
             return None  # read once the clause's lists are known
         if p.passive == "bởi" and (p.start <= lead or not docs_before):
@@ -840,7 +854,7 @@ class _Reader:
                 if same and len(w[same[0].end:p.start].split()) <= 40:
                     patient = same[0]
             return _Frame(p.kind, None, agents_of=patient)
-        if re.match(r"(?i)\s*(?:theo|tại)\s", w[p.end:p.end + 8]):
+        if p.kind in FOLLOWED_NOT_ACTED and re.match(r"(?i)\s*(?:theo|tại)\s", w[p.end:p.end + 8]):
             return None  # "thực hiện theo ...", "hướng dẫn tại ...": the document is followed, not acted on
         if p.start <= lead:
             return _Frame(p.kind, "self")

@@ -217,6 +217,14 @@ def test_effective_date_forms(clause, issued, date, form):
     assert (found.date, found.form) == (date, form)
 
 
+def test_effect_tied_to_another_document():
+    found = find_effective("Quyết định này có hiệu lực thi hành kể từ ngày Nghị định số 262/2025/NĐ-CP "
+                           "ngày 14 tháng 10 năm 2025 của Chính phủ có hiệu lực thi hành.", "2025-11-01")
+    assert (found.date, found.form, found.depends_on) == (None, "with_document", "262/2025/NĐ-CP")
+    found = find_effective("Quyết định này có hiệu lực thi hành theo Quyết định số 3659/QĐ-BKHCN ngày 13/11/2025.")
+    assert (found.form, found.depends_on) == ("with_document", "3659/QĐ-BKHCN")
+
+
 def test_expiry_in_the_clause_and_in_its_own_sentence():
     assert find_effective("Thông tư này có hiệu lực thi hành kể từ ngày ký đến hết ngày 24 tháng 02 năm 2030.",
                           "2025-12-02").expiry == "2030-02-24"
