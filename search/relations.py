@@ -7,18 +7,20 @@ says other documents do to each other ("Nghị định số 128/2024/NĐ-CP ... 
 bổ sung ... Nghị định số 81/2018/NĐ-CP" in a Căn cứ line is between those two).
 
 How a clause is read:
-- the text is cut into clauses (';', sentence ends, ':' and new list items);
+- the text is cut into clauses (';', sentence ends, ':' before a list, new list items);
 - in each clause, documents are found (numbers, via search.numbers, and laws named
   with their name), and relation phrases from the PHRASES table;
 - a phrase acts for this document when it opens the clause ("Bãi bỏ ...", a
-  "Căn cứ" line, a title), follows "<type> này" or "ban hành <type>"; it acts for
-  a cited document when it follows that document's number, date and issuer
-  ("Nghị định số X ngày ... của Chính phủ sửa đổi ..."); otherwise (an authority
-  or a proposal speaks: "Chính phủ quy định chi tiết", "tham mưu ... sửa đổi")
-  it gives no relation;
+  "Căn cứ" line before the first article, a title), or follows "<type> này" or
+  "ban hành <type>"; it acts for a cited document when it follows that document's
+  number, date and issuer ("Nghị định số X ngày ... của Chính phủ sửa đổi ...");
+  "X được sửa đổi bởi Y" is Y acting on X; otherwise (an authority or a proposal
+  speaks: "Chính phủ quy định chi tiết", "Tờ trình ... về việc bãi bỏ") no relation;
 - its objects are the documents that follow it, then the ones joined to them by
-  'và' or ','; a list opened by a heading or ':' continues in the next items.
-Every other document named in the text is cited.
+  'và' or ','; a heading or ':' opens a list that goes on in the next items, and
+  items of an amending list ("a) Bãi bỏ Điều 68.") take the document named above.
+Every other document named in the text is cited (a law named without its number
+only when its year is written).
 """
 from __future__ import annotations
 
@@ -136,14 +138,15 @@ def name_key(name: str, year: int | None) -> str:
 def _working_copy(text: str) -> str:
     """Same length as `text`: markup as spaces, one tone placement, look-alike letters
     replaced, numbers with a space-broken symbol rejoined ('38/2015/TT- BTC' -> '38/2015/TT-BTC ')."""
-    w = unify_tones(nfc(text)).translate(_WORKING_TABLE)
+    w = _WORKING_RE.sub(lambda m: _WORKING_TABLE[m.group(0)], unify_tones(nfc(text)))
     return _BROKEN_SYMBOL_RE.sub(lambda m: m.group(1) + "-" + m.group(3) + " " * (len(m.group(2)) - 1), w)
 
 
 # Markup becomes spaces; look-alike letters typed into numbers become the Latin ones
 # ('NĐ-CР' with a Cyrillic Р, 'Ð' U+00D0).
-_WORKING_TABLE = str.maketrans({"*": " ", "|": " ", "#": " ", "\\": " ", "\u00a0": " ", "Ð": "Đ",
-                                **dict(zip("АВСЕНКМОРТХ", "ABCEHKMOPTX"))})
+_WORKING_TABLE = {"*": " ", "|": " ", "#": " ", "\\": " ", "\u00a0": " ", "Ð": "Đ",
+                  **dict(zip("АВСЕНКМОРТХ", "ABCEHKMOPTX"))}
+_WORKING_RE = re.compile("[" + re.escape("".join(_WORKING_TABLE)) + "]")
 _BROKEN_SYMBOL_RE = re.compile(
     rf"(\d{{1,5}}[ \t]*/[ \t]*(?:\d{{4}}[ \t]*/[ \t]*)?[{_UPPER}][^\W_]*)([ \t]+-[ \t]*|-[ \t]+)([{_UPPER}][^\W_]*)"
 )
@@ -193,9 +196,12 @@ def _clauses(w: str) -> list[tuple[int, int, str]]:
     return clauses
 
 
+_ABBREVIATION_RE = re.compile(r"(?i)(?<!\S)(?:tp|tt|v\.v|[a-zđ]|\d+)$")
+
+
 def _is_abbreviation(w: str, dot: int) -> bool:
-    word = re.search(r"(\S+)$", w[max(0, dot - 8):dot])
-    return bool(word) and bool(re.fullmatch(r"(?i)tp|tt|v\.v|[a-zđ]|\d+", word.group(1)))
+    """A dot that ends 'TP.', 'v.v.', a single letter or a number, not a sentence."""
+    return bool(_ABBREVIATION_RE.search(w, max(0, dot - 8), dot))
 
 
 # --- mentions ----------------------------------------------------------------------
@@ -444,6 +450,10 @@ _PHRASE_RE = re.compile(  # over lower-cased text
     + "|".join(re.escape(p).replace(r"\ ", r"\s+").replace(",", r",?") for p in sorted(PHRASES, key=len, reverse=True))
     + r")\b"
 )
+# First words of the phrases (and of 'được', 'bị', 'đã' before them): where to try _PHRASE_RE.
+_PHRASE_START_RE = re.compile(
+    r"\b(?:" + "|".join(sorted({p.split()[0].rstrip(",") for p in PHRASES} | {"được", "bị", "dược", "đã"})) + r")\b"
+)
 _PHRASE_KIND = {" ".join(p.replace(",", "").split()): k for p, k in PHRASES.items()}
 
 
@@ -466,7 +476,14 @@ def _phrases(w: str, skip: list[tuple[int, int]]) -> list[_Phrase]:
     low = w.lower()
     if len(low) != len(w):
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in w)
-    for m in _PHRASE_RE.finditer(low):
+    last_end = -1
+    for candidate in _PHRASE_START_RE.finditer(low):
+        if candidate.start() < last_end:
+            continue
+        m = _PHRASE_RE.match(low, candidate.start())
+        if not m:
+            continue
+        last_end = m.end()
         i = bisect.bisect_right(starts, m.start("phrase")) - 1
         if i >= 0 and m.start("phrase") < skip[i][1]:
             continue
@@ -675,6 +692,8 @@ def _is_proposal(m: _Mention) -> bool:
     return _sort_of(m) in PROPOSAL_SYMBOLS
 
 
+_LIST_ITEM_GAP_RE = re.compile(r"(?i)[\s,]*(?:các\s+)?")
+_ARTICLE_HEADING_RE = re.compile(r"\s*(?:Điều|ĐIỀU|Chương|CHƯƠNG)\s+[\dIVXL]+")
 _FIRST_ARTICLE_RE = re.compile(r"(?m)^[ \t]*(?:Điều|ĐIỀU)\s+1\s*[.:]")
 
 
@@ -717,9 +736,13 @@ class _Reader:
     def read_clause(self, lo: int, hi: int, how: str, carry: _Frame | None) -> _Frame | None:
         w = self.w
         ms = self.mentions[bisect.bisect_left(self.starts, lo):bisect.bisect_left(self.starts, hi)]
-        docs = [m for m in ms if not m.self_ref]
         phrases = self.phrases[bisect.bisect_left(self.phrase_starts, lo):bisect.bisect_left(self.phrase_starts, hi)]
         lead = _CLAUSE_LEAD_RE.match(w, lo).end()
+        if not ms and not phrases:  # most clauses of a long text
+            if _ARTICLE_HEADING_RE.match(w, lo, lead + 1) and not self.in_quote(lo + 1):
+                self.amending = None
+            return carry if carry and (how in {";", ":"} or carry.heading) else None
+        docs = [m for m in ms if not m.self_ref]
         if self.title_span and self.title_span[0] <= lo < self.title_span[1]:
             lead = _TITLE_LEAD_RE.match(w, lo).end()
 
@@ -802,18 +825,16 @@ class _Reader:
             if articles:
                 self.links.append(("self", opening.kind, self.amending, articles))
                 return
-        if re.match(r"\s*(?:Điều|ĐIỀU|Chương|CHƯƠNG)\s+[\dIVXL]+", self.w[lo:lead + 1]) or opening and opening.kind not in AMENDING_KINDS:
+        if _ARTICLE_HEADING_RE.match(self.w, lo, lead + 1) or opening and opening.kind not in AMENDING_KINDS:
             self.amending = None
 
     def continues(self, lo: int, lead: int, m: _Mention, phrases) -> bool:
         """Does the clause open with a document (maybe after article references), so
         that it continues the list of the clause before?"""
-        if any(lead <= p.start < m.start for p in phrases):
+        if any(lead <= p.start < m.start for p in phrases) or self.in_quote(m.start):
             return False
-        gap = self.w[lead:m.start]
-        if re.fullmatch(r"(?i)[\s,]*(?:các\s+)?", gap):
-            return True
-        return bool(_article_refs(self.w, lo, m.start)) and len(gap.split()) <= 16 and not re.search(r"[.;:]", gap)
+        gap = self.w[lead:_articles_start(self.w, m.start, lead)]
+        return bool(_LIST_ITEM_GAP_RE.fullmatch(gap))
 
     def place_after_phrase(self, m: _Mention, between: list, by_phrase: dict, lo: int):
         w = self.w
@@ -937,13 +958,19 @@ class _Reader:
 
 
 def find_relations(text: str, title: str | None = None, number: str | None = None) -> list[Relation]:
-    """Relations written in a document's text.
+    """Relations written in a document's text (NFC, as search.ingest reads files).
 
-    `text` is the document's body (preamble and sections, in order); `title`, when
-    given, is read as the title (its first words act for the document: "Bãi bỏ
-    Quyết định số ...", "Kế hoạch triển khai thực hiện Chỉ thị số ..."); `number`
-    is the document's own number, which is never a target. Offsets are in
-    `title + "\\n" + text` when a title is given, else in `text`.
+    `text` is the document's body (preamble and sections, in order; a whole file
+    works too: its own number is taken from the "Số:" line); `title`, when given,
+    is read as the title (its first words act for the document: "Bãi bỏ Quyết định
+    số ...", "Kế hoạch triển khai thực hiện Chỉ thị số ..."); `number` is the
+    document's own number, which is never a target.
+
+    The document's own relations come first (`subject` None, one per kind and
+    target, `articles` the union of the articles written for it), then relations
+    between cited documents (`subject` the acting document's number). `start`/`end`
+    are offsets of the target where first written, in `title + "\\n" + text` when a
+    title is given, else in `text`.
     """
     full = f"{title}\n{text}" if title else text
     w = _working_copy(full)

@@ -94,9 +94,11 @@ def test_items_of_an_amending_list_name_articles_of_the_document_above_them():
             "1. Sửa đổi, bổ sung một số điều của Luật Đấu thầu số 43/2013/QH13 như sau:\n"
             "a) Sửa đổi, bổ sung khoản 3 Điều 1 như sau:\n“3. Lựa chọn nhà đầu tư theo Điều 5.”;\n"
             "b) Bãi bỏ Điều 68.\n"
+            "c) Sửa đổi, bổ sung khoản 1 Điều 73 như sau:\n“1. Người lao động hưởng lương hưu khi có đủ điều kiện sau:\n"
+            "a) Đủ tuổi nghỉ hưu theo quy định tại khoản 2 Điều 169 của Bộ luật Lao động;”.\n"
             "Điều 100. Hiệu lực thi hành\n1. Bãi bỏ khoản 2 Điều 3 của Luật này.")
     found = own(find_relations(text))
-    assert found[("amends", "43/2013/QH13")] == ["Điều 1 khoản 3"]
+    assert found[("amends", "43/2013/QH13")] == ["Điều 1 khoản 3", "Điều 73 khoản 1"]
     assert found[("repeals", "43/2013/QH13")] == ["Điều 68"]
     assert len(found) == 2
 
