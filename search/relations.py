@@ -158,10 +158,10 @@ _LIST_MARK = r"(?:\d+(?:\.\d+)*\s*[.)]|[a-zđ]\s*\)|\(\d+\)|\([a-zđ]\)|[ivxIVX]
 _CAPS_TYPES = "|".join(re.escape(t.upper()).replace(r"\ ", r"\s+") for t in sorted(DOC_TYPES, key=len, reverse=True))
 # What may come before a phrase that opens a clause: list marks, an article label, a
 # document type in capitals ("QUYẾT ĐỊNH:", "KẾ HOẠCH"), "Nay", "Để".
-_CLAUSE_LEAD_RE = re.compile(
+_CLAUSE_OPENING_RE = re.compile(
     rf"(?:\s|{_LIST_MARK}|(?:Điều|ĐIỀU)\s+\d+[a-zđ]?\s*[.:]|(?:{_CAPS_TYPES}|QUYẾT NGHỊ)\s*:?|Nay|Để)*+",
 )
-_TITLE_LEAD_RE = re.compile(rf"(?i)\s*(?:(?:{_CAPS_TYPES})\s+)?(?:v/v:?\s*|về\s+việc\s+|về\s+)?")
+_TITLE_OPENING_RE = re.compile(rf"(?i)\s*(?:(?:{_CAPS_TYPES})\s+)?(?:v/v:?\s*|về\s+việc\s+|về\s+)?")
 _NEW_LINE_CLAUSE_RE = re.compile(
     rf"\n(?=\s*(?:{_LIST_MARK}\s|(?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN)\s+[\dIVXL]|"
     rf"Căn cứ|CĂN CỨ|Theo đề nghị|Xét|Thực hiện|Để |QUYẾT ĐỊNH|QUYẾT NGHỊ|Nơi nhận))"
@@ -462,11 +462,11 @@ class _Phrase:
     start: int
     end: int
     kind: str
-    passive: str  # "": active; "được": passive by its verb; "bởi": passive by the agent after it
+    passive: str  # "": active; "được": passive by its verb; "bởi": passive by the doer after it
     text: str
 
 
-_AGENT_AFTER_RE = re.compile(r"\s*(?:một số điều\s+)?(?:bởi|tại|theo)\s")
+_DOER_AFTER_RE = re.compile(r"\s*(?:một số điều\s+)?(?:bởi|tại|theo)\s")
 
 
 def _phrases(w: str, skip: list[tuple[int, int]]) -> list[_Phrase]:
@@ -491,7 +491,7 @@ def _phrases(w: str, skip: list[tuple[int, int]]) -> list[_Phrase]:
         kind = _PHRASE_KIND[words]
         if m.group("passive"):
             passive = "được"  # "(đã) được sửa đổi, bổ sung bởi ..."
-        elif kind in PASSIVE_BY_PREPOSITION and _AGENT_AFTER_RE.match(w, m.end()):
+        elif kind in PASSIVE_BY_PREPOSITION and _DOER_AFTER_RE.match(w, m.end()):
             passive = "bởi"  # "(sửa đổi, bổ sung tại Nghị định số Y)", unless it opens a clause
         else:
             passive = ""
@@ -508,7 +508,7 @@ _FILLER_PHRASES = ("một số điều", "một số nội dung", "toàn bộ", 
 _FILLER_WORDS = {"vào", "các", "của", "tại", "điểm", "khoản", "điều", "và", "sau"}
 _DIRECTION_RE = re.compile(r"(?i)^\s*(?:ý kiến\s+)?(?:chỉ đạo|kết luận|yêu cầu)\b")
 _COORD_RE = re.compile(r"(?i)(?:,|;|\bvà\b|\bhoặc\b|\bcùng\b)\s*(?:(?:các|số)\s+)?$")
-_AGENT_LEAD_RE = re.compile(r"(?i)^\s*(?:một số (?:điều|nội dung)\s+)?(?:bởi|tại|theo|bằng)\s")
+_DOER_INTRO_RE = re.compile(r"(?i)^\s*(?:một số (?:điều|nội dung)\s+)?(?:bởi|tại|theo|bằng)\s")
 _ISSUED_RE = re.compile(rf"(?i)(?<!chưa )(?<!không )(?<!sẽ )ban hành\s+(?:{_TYPE_ALTS})\s*$")
 
 
@@ -664,9 +664,9 @@ def _dedupe(items: list) -> list:
 @dataclass
 class _Frame:
     kind: str
-    subject: object  # "self", a _Mention (a cited document acts), or None (passive: see agents_of)
+    subject: object  # "self", a _Mention (a cited document acts), or None (passive: see doers_of)
     objects: list = field(default_factory=list)
-    agents_of: object = None  # passive "X được sửa đổi bởi Y": X; the objects are the agents
+    doers_of: object = None  # passive "X được sửa đổi bởi Y": X; the objects are the doers
     phrase: object = None
     heading: bool = False  # opened with no object ("Bãi bỏ các quyết định sau:"): its items follow
 
@@ -737,28 +737,28 @@ class _Reader:
         w = self.w
         ms = self.mentions[bisect.bisect_left(self.starts, lo):bisect.bisect_left(self.starts, hi)]
         phrases = self.phrases[bisect.bisect_left(self.phrase_starts, lo):bisect.bisect_left(self.phrase_starts, hi)]
-        lead = _CLAUSE_LEAD_RE.match(w, lo).end()
+        opens = _CLAUSE_OPENING_RE.match(w, lo).end()
         if not ms and not phrases:  # most clauses of a long text
-            if _ARTICLE_HEADING_RE.match(w, lo, lead + 1) and not self.in_quote(lo + 1):
+            if _ARTICLE_HEADING_RE.match(w, lo, opens + 1) and not self.in_quote(lo + 1):
                 self.amending = None
             return carry if carry and (how in {";", ":"} or carry.heading) else None
         docs = [m for m in ms if not m.self_ref]
         if self.title_span and self.title_span[0] <= lo < self.title_span[1]:
-            lead = _TITLE_LEAD_RE.match(w, lo).end()
+            opens = _TITLE_OPENING_RE.match(w, lo).end()
 
         self.inner_links(docs)
         links_before = len(self.links)
         frames: list[_Frame] = []
         by_phrase: dict[int, _Frame] = {}
         for p in phrases:
-            frame = self.open_frame(p, lo, lead, ms, phrases, by_phrase)
+            frame = self.open_frame(p, lo, opens, ms, phrases, by_phrase)
             if frame:
                 frame.phrase = p
                 by_phrase[p.start] = frame
                 frames.append(frame)
 
         rest = docs
-        if carry and docs and self.continues(lo, lead, docs[0], phrases):
+        if carry and docs and self.continues(lo, opens, docs[0], phrases):
             carry = _Frame(carry.kind, carry.subject, heading=carry.heading)
             frames.insert(0, carry)
             self.attach(carry, docs[0], lo)
@@ -783,23 +783,23 @@ class _Reader:
         # "A (được sửa đổi bởi B)" in a Căn cứ line: based on B too
         bases = [o for f in frames if f.kind == "based_on" and f.subject == "self" for o in f.objects]
         for f in frames:
-            if f.agents_of is not None and f.agents_of in bases:
-                for agent in f.objects:
-                    self.link("self", "based_on", agent, lo)
+            if f.doers_of is not None and f.doers_of in bases:
+                for doer in f.objects:
+                    self.link("self", "based_on", doer, lo)
         # "Luật X số A ... hết hiệu lực kể từ ngày Luật này có hiệu lực": repealed by this document
-        agents = {id(a) for f in frames if f.agents_of is not None for a in f.objects}
+        doers = {id(a) for f in frames if f.doers_of is not None for a in f.objects}
         for p in phrases:
             if p.text == "hết hiệu lực" and not p.passive and re.search(r"(?i)\bnày\b", w[p.end:p.end + 80]):
                 for m in docs:
-                    if m.end <= p.start and id(m) not in agents and id(m) not in self.same_as:
+                    if m.end <= p.start and id(m) not in doers and id(m) not in self.same_as:
                         self.link("self", "repeals", m, lo)
 
-        self.amendment_items(lo, hi, lead, phrases, ms, links_before)
+        self.amendment_items(lo, hi, opens, phrases, ms, links_before)
 
         # what carries into the next clause: a list this document opened and left open
-        open_frames = [f for f in frames if f.subject == "self" and f.agents_of is None]
+        open_frames = [f for f in frames if f.subject == "self" and f.doers_of is None]
         if open_frames and not open_frames[-1].objects:
-            if open_frames[-1].phrase.start > lead:
+            if open_frames[-1].phrase.start > opens:
                 return None  # only a heading or an opening phrase announces a list
             open_frames[-1].heading = True
             return open_frames[-1]
@@ -809,7 +809,7 @@ class _Reader:
             return carry
         return None
 
-    def amendment_items(self, lo: int, hi: int, lead: int, phrases, ms, links_before: int):
+    def amendment_items(self, lo: int, hi: int, opens: int, phrases, ms, links_before: int):
         """Items of an amending list name only articles; the document is named above them:
         '1. Sửa đổi, bổ sung một số điều của Luật X như sau: a) Sửa đổi Điều 54 ...; b) Bãi bỏ Điều 68.'"""
         if self.in_quote(lo + 1):
@@ -818,22 +818,22 @@ class _Reader:
         if own:
             self.amending = own[-1]
             return
-        opening = phrases[0] if phrases and phrases[0].start <= lead else None
+        opening = phrases[0] if phrases and phrases[0].start <= opens else None
         if opening and opening.kind in AMENDING_KINDS and self.amending is not None and not ms:
             outside = [(a, b) for a, b in _gaps(self.quotes, opening.end, hi)]
             articles = _dedupe([x for a, b in outside for x in _articles_in(self.w, a, b)])
             if articles:
                 self.links.append(("self", opening.kind, self.amending, articles))
                 return
-        if _ARTICLE_HEADING_RE.match(self.w, lo, lead + 1) or opening and opening.kind not in AMENDING_KINDS:
+        if _ARTICLE_HEADING_RE.match(self.w, lo, opens + 1) or opening and opening.kind not in AMENDING_KINDS:
             self.amending = None
 
-    def continues(self, lo: int, lead: int, m: _Mention, phrases) -> bool:
+    def continues(self, lo: int, opens: int, m: _Mention, phrases) -> bool:
         """Does the clause open with a document (maybe after article references), so
         that it continues the list of the clause before?"""
-        if any(lead <= p.start < m.start for p in phrases) or self.in_quote(m.start):
+        if any(opens <= p.start < m.start for p in phrases) or self.in_quote(m.start):
             return False
-        gap = self.w[lead:_articles_start(self.w, m.start, lead)]
+        gap = self.w[opens:_articles_start(self.w, m.start, opens)]
         return bool(_LIST_ITEM_GAP_RE.fullmatch(gap))
 
     def place_after_phrase(self, m: _Mention, between: list, by_phrase: dict, lo: int):
@@ -843,25 +843,25 @@ class _Reader:
             if frame is None or i and not (frame.kind == "implements" and _DIRECTION_RE.match(w[p.end:m.start])):
                 continue
             bridge = w[p.end:m.start]
-            if frame.agents_of is not None:
-                if _AGENT_LEAD_RE.match(bridge) or len(bridge.split()) <= 3:
+            if frame.doers_of is not None:
+                if _DOER_INTRO_RE.match(bridge) or len(bridge.split()) <= 3:
                     self.attach(frame, m, lo)
                 return
             if _bridge_ok(frame.kind, bridge):
                 self.attach(frame, m, lo)
             return
 
-    def open_frame(self, p: _Phrase, lo: int, lead: int, ms, phrases, by_phrase) -> _Frame | None:
+    def open_frame(self, p: _Phrase, lo: int, opens: int, ms, phrases, by_phrase) -> _Frame | None:
         w = self.w
         before = [m for m in ms if m.end <= p.start]
         docs_before = [m for m in before if not m.self_ref]
         if p.kind == "based_on":
             # the document's bases come before its articles; "Căn cứ vào ..., Ủy ban ... quy định"
             # inside an article is someone else's
-            return _Frame("based_on", "self") if p.start <= lead and not p.passive and p.start < self.first_article else None
+            return _Frame("based_on", "self") if p.start <= opens and not p.passive and p.start < self.first_article else None
         if p.text == "hết hiệu lực":
             return None  # read once the clause's lists are known
-        if p.passive == "bởi" and (p.start <= lead or not docs_before):
+        if p.passive == "bởi" and (p.start <= opens or not docs_before):
             p.passive = ""  # "Thay thế một số cụm từ tại ... Luật X": active, opening its clause
         if p.passive:
             if not docs_before and self.cut_by_semicolon is not None:
@@ -869,15 +869,15 @@ class _Reader:
             if not docs_before:
                 return None
             patient = docs_before[-1]
-            agents = [m for m in ms if m.start >= p.end and not m.self_ref]
-            if agents and not _same_sort(patient, agents[0]):
-                same = [m for m in reversed(docs_before) if _same_sort(m, agents[0])]
+            doers = [m for m in ms if m.start >= p.end and not m.self_ref]
+            if doers and not _same_sort(patient, doers[0]):
+                same = [m for m in reversed(docs_before) if _same_sort(m, doers[0])]
                 if same and len(w[same[0].end:p.start].split()) <= 40:
                     patient = same[0]
-            return _Frame(p.kind, None, agents_of=patient)
+            return _Frame(p.kind, None, doers_of=patient)
         if p.kind in FOLLOWED_NOT_ACTED and re.match(r"(?i)\s*(?:theo|tại)\s", w[p.end:p.end + 8]):
             return None  # "thực hiện theo ...", "hướng dẫn tại ...": the document is followed, not acted on
-        if p.start <= lead:
+        if p.start <= opens:
             return _Frame(p.kind, "self")
         if _ISSUED_RE.search(w[max(lo, p.start - 60):p.start]):
             return _Frame(p.kind, "self")  # "Bộ trưởng ... ban hành Thông tư sửa đổi ..."
@@ -899,7 +899,7 @@ class _Reader:
                 return _Frame(p.kind, self.same_as.get(id(m), m))
         # "... quy định chi tiết ... và biện pháp ..., hướng dẫn thi hành ...", "sửa đổi ... và bãi bỏ ..."
         earlier = [by_phrase[q.start] for q in phrases if q.start < p.start and q.start in by_phrase]
-        earlier = [f for f in earlier if f.subject is not None and f.agents_of is None]
+        earlier = [f for f in earlier if f.subject is not None and f.doers_of is None]
         if earlier:
             f = earlier[-1]
             between_docs = [m for m in ms if f.phrase.end <= m.start < p.start]
@@ -926,8 +926,8 @@ class _Reader:
 
     def attach(self, frame: _Frame, m: _Mention, lo: int):
         frame.objects.append(m)
-        if frame.agents_of is not None:
-            self.links.append((m, frame.kind, frame.agents_of, []))
+        if frame.doers_of is not None:
+            self.links.append((m, frame.kind, frame.doers_of, []))
         else:
             self.link(frame.subject, frame.kind, m, lo)
 
