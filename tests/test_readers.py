@@ -3,7 +3,6 @@
 OCR tests need Tesseract with its Vietnamese model: skipped when it is missing, unless CI is set
 (then they fail, because CI installs it).
 """
-import io
 import os
 import shutil
 import struct
@@ -165,9 +164,10 @@ def test_doc_that_is_really_html_is_read_as_a_web_page(tmp_path):
     html = f"<html><head><title>Thông tư 12/2024/TT-BTC</title></head><body><nav><a href='/'>Trang chủ</a></nav>" \
            f"<p>Số: 12/2024/TT-BTC</p>{body}</body></html>"
     (tmp_path / "tt.doc").write_text(html, encoding="utf-8")
-    lines = read(tmp_path / "tt.doc").text.split("\n")
-    assert lines[0] == "Thông tư 12/2024/TT-BTC"
-    assert "Số: 12/2024/TT-BTC" in lines and "Trang chủ" not in lines
+    extract = read(tmp_path / "tt.doc")
+    lines = extract.text.split("\n")
+    assert lines[0] == "Số: 12/2024/TT-BTC" and "Điều 11. Quy định về chế độ báo cáo thống kê của ngành tài chính." in lines
+    assert "Trang chủ" not in extract.text and extract.chrome == ["Thông tư 12/2024/TT-BTC"]
 
 
 @pytest.mark.skipif(not shutil.which("antiword") and not os.environ.get("CI"), reason="antiword missing")
@@ -177,10 +177,15 @@ def test_broken_doc_gets_a_reason(tmp_path):
     assert "Word 97–2003" in _reason(path)
 
 
-def test_search_result_page_is_skipped_with_its_reason(tmp_path):
-    links = "".join(f"<li><a href='/vb/{i}'>Nghị định {i}/2024/NĐ-CP về quản lý thuế</a></li>" for i in range(60))
-    (tmp_path / "search.html").write_text(f"<html><body><ul>{links}</ul></body></html>", encoding="utf-8")
-    assert "no document text" in _reason(tmp_path / "search.html")
+@pytest.mark.parametrize("item,reason", [
+    ("<li><a href='/vb/{i}'>Nghị định {i}/2024/NĐ-CP về quản lý thuế</a></li>", "no document text"),
+    ("<li><b>Nghị định {i}/2024/NĐ-CP</b> về quản lý thuế <a href='/{i}'>Toàn văn</a></li>", "a list of 60 documents"),
+])
+def test_search_result_page_is_skipped_with_its_reason(tmp_path, item, reason):
+    items = "".join(item.format(i=i) for i in range(60))
+    (tmp_path / "search.html").write_text(f"<html><body><p>Tìm thấy 60 văn bản</p><ul>{items}</ul></body></html>",
+                                          encoding="utf-8")
+    assert reason in _reason(tmp_path / "search.html")
 
 
 # --- legacy encodings -------------------------------------------------------------------------
@@ -285,26 +290,27 @@ def test_without_tesseract_a_scan_is_skipped_saying_what_to_install(tmp_path, mo
 
 # --- OCR --------------------------------------------------------------------------------------
 
-def _render(paragraphs, width=2000):
-    """Paragraphs as a white page image at about 300 dpi (DejaVu Sans 11 pt)."""
+def _render(paragraphs, width=1700, size=29):
+    """Paragraphs as a white page image: DejaVu Sans at `size` pixels (29 px: 10.5 pt at 200 dpi)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    font = ImageFont.truetype(FONT, 44)
+    font = ImageFont.truetype(FONT, size)
     lines = []
     for paragraph in paragraphs:
         line = ""
         for word in paragraph.split():
-            if font.getlength(f"{line} {word}") > width - 200 and line:
+            if font.getlength(f"{line} {word}") > width - 160 and line:
                 lines.append(line)
                 line = word
             else:
                 line = f"{line} {word}".strip()
         lines.append(line)
         lines.append("")
-    image = Image.new("L", (width, 120 + 62 * len(lines)), 255)
+    pitch = int(size * 1.4)
+    image = Image.new("L", (width, 100 + pitch * len(lines)), 255)
     draw = ImageDraw.Draw(image)
     for n, line in enumerate(lines):
-        draw.text((100, 60 + 62 * n), line, font=font, fill=0)
+        draw.text((80, 50 + pitch * n), line, font=font, fill=0)
     return image
 
 
@@ -321,13 +327,16 @@ def _paragraphs(notices_dir, count):
 
 @needs_ocr
 def test_ocr_of_rendered_seed_paragraphs(tmp_path, notices_dir):
+    from PIL import ImageFilter
+
     paragraphs = _paragraphs(notices_dir, 20)
     assert len(paragraphs) == 20
     errors = chars = 0
     for n in range(0, 20, 5):
         group = paragraphs[n:n + 5]
-        _render(group).save(tmp_path / f"page{n}.png", dpi=(300, 300))
-        text = " ".join(read(tmp_path / f"page{n}.png", cache_dir=tmp_path / "cache").text.split())
+        # like a scan: 200 dpi, slightly blurred, saved as a JPEG of middling quality
+        _render(group).filter(ImageFilter.GaussianBlur(0.7)).save(tmp_path / f"page{n}.jpg", quality=60, dpi=(200, 200))
+        text = " ".join(read(tmp_path / f"page{n}.jpg", cache_dir=tmp_path / "cache").text.split())
         expected = " ".join(" ".join(group).split())
         errors += Levenshtein.distance(text, expected)
         chars += len(expected)
@@ -338,7 +347,7 @@ def test_ocr_of_rendered_seed_paragraphs(tmp_path, notices_dir):
 
 @needs_ocr
 def test_ocr_results_are_cached_by_content(tmp_path, monkeypatch, notices_dir):
-    _render(_paragraphs(notices_dir, 2)).save(tmp_path / "scan.png", dpi=(300, 300))
+    _render(_paragraphs(notices_dir, 2)).save(tmp_path / "scan.png", dpi=(200, 200))
     first = read(tmp_path / "scan.png", cache_dir=tmp_path / "cache")
     assert list((tmp_path / "cache").rglob("*.json"))
     shutil.copy(tmp_path / "scan.png", tmp_path / "copy.png")
@@ -353,10 +362,27 @@ def test_ocr_results_are_cached_by_content(tmp_path, monkeypatch, notices_dir):
 def test_scanned_pdf_page_is_ocrd_and_its_text_layer_header_kept(tmp_path, notices_dir):
     from PIL import Image
 
-    scan = _render(["Số: 27/2024/NQ-CP", "Điều 1. Quy định về phòng, chống dịch bệnh trên địa bàn."], width=2480)
-    page = Image.new("L", (2480, 3508), 255)
-    page.paste(scan, (0, 300))
-    page.save(tmp_path / "scan.pdf", resolution=300)
+    scan = _render(["Số: 27/2024/NQ-CP", "Điều 1. Quy định về phòng, chống dịch bệnh trên địa bàn."], width=1654)
+    page = Image.new("L", (1654, 2339), 255)  # A4 at 200 dpi
+    page.paste(scan, (0, 200))
+    page.save(tmp_path / "scan.pdf", resolution=200)
     extract = read(tmp_path / "scan.pdf", cache_dir=tmp_path / "cache")
     assert extract.ocr_images == 1
     assert "27/2024/NQ-CP" in extract.text and "phòng, chống dịch" in extract.text
+
+
+def test_long_work_reports_progress_on_stderr(tmp_path, monkeypatch, capsys):
+    from search.readers import isolate
+
+    monkeypatch.setattr(isolate, "QUIET_SECONDS", 0)
+
+    def slow(path, context):
+        for page in range(1, 4):
+            context.progress(f"{context.name}: page {page}/3")
+        return readers.Extract("Số: 1/TB-X", notes=["OCR of 3 image(s)"])
+    monkeypatch.setitem(readers._READERS, "pdf", slow)
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4")
+    assert read(tmp_path / "a.pdf").text == "Số: 1/TB-X"
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "a.pdf: page 1/3"  # later steps within PROGRESS_EVERY are not repeated
+    assert lines[-1].startswith("a.pdf: read in ") and lines[-1].endswith("(OCR of 3 image(s))")

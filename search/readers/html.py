@@ -1,11 +1,12 @@
 """Saved web pages (.html, .htm, and Word's single-file web pages): the document, not the site.
 
-The page's own title comes first (portals put the document's name and number there). When the
-page carries a document's full text, readability (readability-lxml) finds the block that holds
+The page's <title> is kept as chrome (portals put the site's name there as often as the
+document's). When the page carries a document's full text, readability (readability-lxml) finds the block that holds
 it; otherwise (an attribute page) the page is read without its chrome: scripts, forms,
 navigation, headers, footers and elements whose id or class names a menu, banner, sidebar or
-the like. Tables are written as layout cells. A page that is then still mostly links or has
-hardly any text (a search-result list, a diagram page) is skipped with that reason.
+the like, and blocks of links with little else (menus, facet lists). Tables are written as layout cells. A page that is then still mostly links or has
+hardly any text (a diagram page), or that lists many document numbers densely in little text (a
+search-result list), is skipped with that reason.
 """
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ CHROME_TAGS = ["script", "style", "noscript", "template", "iframe", "nav", "head
 CHROME_NAMES = {"menu", "mainmenu", "submenu", "nav", "navbar", "navigation", "header", "footer", "sidebar",
                 "breadcrumb", "breadcrumbs", "banner", "login", "search", "share", "social", "toolbar", "tabs",
                 "cookie", "popup", "modal", "advert", "ads", "quangcao", "lienket", "hotline"}
+# A list of documents (search results): many distinct numbers, densely (per 1,000 letters).
+NUMBER = re.compile(r"\b\d+/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ0-9]+)+")
+LIST_NUMBERS = 8
+LIST_DENSITY = 4
 BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article", "dd",
           "dt", "blockquote", "pre", "center", "ul", "ol", "dl", "main", "body", "hr"}
 
@@ -54,9 +59,11 @@ def read(path: Path, context: Context) -> Extract:
         what = "mostly links" if linked > letters / 2 else "hardly any text"
         raise UnreadableFile(f"no document text in this web page ({what}: a search-result list, a diagram "
                              f"or a page whose text is loaded by a script)")
-    if title and (not lines or lines[0] != title):
-        lines.insert(0, title)
-    return Extract("\n".join(lines))
+    numbers = set(NUMBER.findall(" ".join(lines)))
+    if len(numbers) >= LIST_NUMBERS and len(numbers) * 1000 >= LIST_DENSITY * letters:
+        raise UnreadableFile(f"no document text in this web page (a list of {len(numbers)} documents: "
+                             f"search results or related documents)")
+    return Extract("\n".join(lines), [title] if title else [])
 
 
 def _markup(data: bytes) -> bytes | str:
@@ -95,8 +102,21 @@ def _without_chrome(root):
         names = set(re.split(r"[\s_-]+", f"{element.get('id', '')} {element.get('class', '')}".lower()))
         if names & CHROME_NAMES and element.tag not in ("html", "body"):
             element.drop_tree()
+    for element in list(root.iter("ul", "ol", "dl", "div", "table", "p")):
+        if element.getparent() is not None and _link_list(element):
+            element.drop_tree()
     body = root.find("body")
     return body if body is not None else root
+
+
+def _link_list(element) -> bool:
+    """A block of five or more links and little else: a menu, a facet list, a list of news."""
+    links = list(element.iter("a"))
+    if len(links) < 5:
+        return False
+    letters = sum(c.isalpha() for c in element.text_content())
+    linked = sum(c.isalpha() for a in links for c in a.text_content())
+    return linked >= 0.8 * letters
 
 
 def _lines(node) -> list[str]:

@@ -22,6 +22,8 @@ from . import Context, Extract, UnreadableFile
 MEMORY_BYTES = 2 * 1024 ** 3  # address space a reader may add to what the process already has
 IDLE_SECONDS = 300  # one step (a page, one OCR'd image) may take this long
 TOTAL_SECONDS = 3600
+QUIET_SECONDS = 5  # work shorter than this prints no progress; longer work one line per PROGRESS_EVERY
+PROGRESS_EVERY = 15
 
 
 def run(reader: Callable[[Path, Context], Extract], path: Path, context: Context) -> Extract:
@@ -35,6 +37,7 @@ def run(reader: Callable[[Path, Context], Extract], path: Path, context: Context
         child.start()
     send.close()
     started = last = time.monotonic()
+    shown = None
     try:
         while True:
             now = time.monotonic()
@@ -51,10 +54,15 @@ def run(reader: Callable[[Path, Context], Extract], path: Path, context: Context
                 raise UnreadableFile(_death(child.exitcode)) from None
             last = time.monotonic()
             if kind == "progress":
-                context.progress(value)
+                if last - started >= QUIET_SECONDS and (shown is None or last - shown >= PROGRESS_EVERY):
+                    context.progress(value)
+                    shown = last
             elif kind == "error":
                 raise UnreadableFile(value)
             else:
+                if shown is not None:
+                    context.progress(f"{context.name}: read in {last - started:.0f} s"
+                                     + (f" ({', '.join(value.notes)})" if value.notes else ""))
                 return value
     finally:
         receive.close()

@@ -264,9 +264,3 @@ def table_lines(rows: list[list[list[str]]]) -> list[str]:
     if out and out[-1] == CELL:
         out.append("")
     return out
-
-
-def drop_stamp_lines(text_lines: list[str]) -> tuple[list[str], list[str]]:
-    """Signing stamps in plain text lines (OCR'd or extracted without positions)."""
-    kept, dropped = _drop_stamps([Line([Segment([Word(t, 0, 0, 0, 0)])], 0, 0) for t in text_lines])
-    return [line.text for line in kept], dropped

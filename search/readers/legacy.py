@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-import viparse
-
 _LATIN1 = re.compile(r"[\u00a1-\u00ff\u2212\u2219]")
 _UNICODE_VIETNAMESE = re.compile(r"[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1"
                                  r"\u01af\u01b0\u1ea0-\u1ef9]")
@@ -34,6 +32,8 @@ def to_unicode(text: str) -> tuple[str, str | None]:
     sample = "\n".join(lines[i] for i in candidates)
     if len(_LATIN1.findall(sample)) < MIN_LEGACY_LETTERS:
         return text, None
+    import viparse  # about a second to import: only for text that may need it
+
     encoding = viparse.detect_text_encoding(sample)
     if not encoding:
         return text, None

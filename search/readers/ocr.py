@@ -34,13 +34,21 @@ def missing() -> str | None:
     program = shutil.which("tesseract")
     if not program:
         return f"needs OCR, but Tesseract is not installed: {INSTALL}"
-    try:
-        langs = subprocess.run([program, "--list-langs"], capture_output=True, timeout=30).stdout.decode()
-    except (OSError, subprocess.SubprocessError):
+    languages = _languages(program)
+    if languages is None:
         return f"needs OCR, but Tesseract does not run: {INSTALL}"
-    if LANGUAGE not in langs.split():
+    if LANGUAGE not in languages:
         return f"needs OCR, but Tesseract's Vietnamese model is missing: {INSTALL}"
     return None
+
+
+@functools.cache
+def _languages(program: str) -> tuple[str, ...] | None:
+    try:
+        out = subprocess.run([program, "--list-langs"], capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return tuple(out.stdout.decode(errors="replace").split())
 
 
 @functools.cache

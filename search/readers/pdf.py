@@ -36,16 +36,15 @@ def read(path: Path, context: Context) -> Extract:
         count = len(pdf)
         if count > MAX_PAGES:
             raise UnreadableFile(f"too many pages ({count}, limit {MAX_PAGES})")
-        pages, ocr_done, reason = [], 0, None
+        pages, ocr_done = [], 0
         for number in range(count):
             page = pdf[number]
             try:
-                laid, ocr_count, missing = _page(page, context)
+                laid, ocr_count = _page(page, context)
             finally:
                 page.close()
             pages.append(laid)
             ocr_done += ocr_count
-            reason = reason or missing
             if ocr_count or (number + 1) % 50 == 0:
                 context.progress(f"{context.name}: page {number + 1}/{count}"
                                  + (f", {ocr_done} image(s) OCR'd" if ocr_done else ""))
@@ -53,14 +52,13 @@ def read(path: Path, context: Context) -> Extract:
         pdf.close()
     laid = lay_out(pages)
     notes = [f"OCR of {ocr_done} image(s)"] if ocr_done else []
-    if reason and not laid.text.strip():
-        raise UnreadableFile(reason)
-    if reason:
-        notes.append(f"some pages are images not read: {reason}")
     return Extract(laid.text, laid.chrome, notes, count, ocr_done)
 
 
-def _page(page, context: Context) -> tuple[Page, int, str | None]:
+def _page(page, context: Context) -> tuple[Page, int]:
+    """The page's words (OCR'd images placed among them) as lines, and how many images were OCR'd.
+    A page that needs OCR where Tesseract is missing makes the whole file wait (UnreadableFile
+    saying what to install): indexing it without those pages would lose them unnoticed."""
     width, height = page.get_size()
     words, rotated = _text_words(page, height)
     scans, drawn = [], False
@@ -73,17 +71,19 @@ def _page(page, context: Context) -> tuple[Page, int, str | None]:
                     scans.append((obj, box))
         elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
             drawn = True
-    ocr_count, missing = 0, None
-    if scans or (drawn and not words):
-        missing = ocr.missing()
-    if not missing:
-        for obj, box in scans:
-            words.extend(_ocr_image(obj, box, context))
-            ocr_count += 1
-        if drawn and not words and not scans:
-            words.extend(_ocr_render(page, width, height, context))
-            ocr_count += 1
-    return Page(lines_from_words(words), width, height, rotated), ocr_count, missing
+    ocr_count = 0
+    render = drawn and not words and not scans
+    if scans or render:
+        reason = ocr.missing()
+        if reason:
+            raise UnreadableFile(reason)
+    for obj, box in scans:
+        words.extend(_ocr_image(obj, box, context))
+        ocr_count += 1
+    if render:
+        words.extend(_ocr_render(page, width, height, context))
+        ocr_count += 1
+    return Page(lines_from_words(words), width, height, rotated), ocr_count
 
 
 def _inside(word: Word, box) -> bool:

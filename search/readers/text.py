@@ -48,8 +48,7 @@ def _eight_bit(data: bytes) -> str | None:
     """Text saved in an 8-bit legacy Vietnamese encoding (TCVN3, VNI) read through Windows-1252,
     the code page those fonts were typed in; None when it is not that."""
     text = data.decode("cp1252", errors=_LATIN1_FALLBACK)
-    converted, encoding = legacy.to_unicode(text.replace("\r\n", "\n"))
-    return converted if encoding else None
+    return text if legacy.to_unicode(text.replace("\r\n", "\n"))[1] else None  # converted by readers.read
 
 
 def _nul_reason(data: bytes) -> str:
