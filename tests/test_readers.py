@@ -18,7 +18,10 @@ from search.ingest import read_text
 from search.readers import UnreadableFile, ocr, read
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-HAS_OCR = ocr.missing() is None and os.path.exists(FONT)
+HAS_FONT = os.path.exists(FONT)
+HAS_OCR = ocr.missing() is None and HAS_FONT
+needs_font = pytest.mark.skipif(not HAS_FONT and not os.environ.get("CI"),
+                                reason="fonts-dejavu-core missing (a font with Vietnamese glyphs)")
 needs_ocr = pytest.mark.skipif(not HAS_OCR and not os.environ.get("CI"),
                                reason="Tesseract (tesseract-ocr, tesseract-ocr-vie) or fonts-dejavu-core missing")
 
@@ -56,16 +59,18 @@ def _cells(text: str) -> list[list[str]]:
 
 # --- PDF --------------------------------------------------------------------------------------
 
-def _pdf(path, pages, encrypt=None):
-    """A PDF with a Unicode text layer (DejaVu Sans): each page a list of (x, y_from_top, text)."""
+def _pdf(path, pages, encrypt=None, font="DejaVu"):
+    """A PDF with a text layer: each page a list of (x, y_from_top, text). DejaVu Sans has the
+    Vietnamese glyphs; Helvetica (built in) does for ASCII text."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(TTFont("DejaVu", FONT))
+    if font == "DejaVu":
+        pdfmetrics.registerFont(TTFont("DejaVu", FONT))
     sheet = canvas.Canvas(str(path), pagesize=(595, 842), encrypt=encrypt)
     for items in pages:
-        sheet.setFont("DejaVu", 11)
+        sheet.setFont(font, 11)
         for x, y, text in items:
             sheet.drawString(x, 842 - y, text)
         sheet.showPage()
@@ -93,6 +98,7 @@ def _gazette(path):
     _pdf(path, [first, second])
 
 
+@needs_font
 def test_pdf_header_and_signature_come_out_as_cells_and_chrome_is_set_aside(tmp_path):
     _gazette(tmp_path / "tt.pdf")
     extract = read(tmp_path / "tt.pdf")
@@ -111,6 +117,7 @@ def test_pdf_header_and_signature_come_out_as_cells_and_chrome_is_set_aside(tmp_
     assert "Điều 1. Phạm vi điều chỉnh" in extract.text.split("\n")
 
 
+@needs_font
 def test_pdf_is_indexed_and_found_by_its_number(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -239,8 +246,8 @@ def test_hostile_files_are_skipped_with_reasons_and_the_good_file_is_indexed(tmp
     folder.mkdir()
     shutil.copy(notices_dir / "004_fb50bfa98abb5c99.txt", folder)
     (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\n%%EOF garbage")
-    _pdf(folder / "locked.pdf", [[(70, 100, "Số: 1/TB-X")]], encrypt="secret")
-    _pdf(folder / "long.pdf", [[(70, 100, f"Trang {n}")] for n in range(2000)])
+    _pdf(folder / "locked.pdf", [[(70, 100, "So: 1/TB-X")]], encrypt="secret", font="Helvetica")
+    _pdf(folder / "long.pdf", [[(70, 100, f"Trang {n}")] for n in range(2000)], font="Helvetica")
     (folder / "huge.png").write_bytes(_png_header(20000, 20000))
     (folder / "fake.docx").write_bytes(b"PK\x03\x04 not really a zip")
     report = build([str(folder)], tmp_path / "ix")
@@ -386,3 +393,9 @@ def test_long_work_reports_progress_on_stderr(tmp_path, monkeypatch, capsys):
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "a.pdf: page 1/3"  # later steps within PROGRESS_EVERY are not repeated
     assert lines[-1].startswith("a.pdf: read in ") and lines[-1].endswith("(OCR of 3 image(s))")
+
+
+def test_without_antiword_a_doc_is_skipped_saying_what_to_install(tmp_path, monkeypatch):
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert "antiword is not installed: install antiword (Debian: apt-get install antiword)" in _reason(tmp_path / "old.doc")
