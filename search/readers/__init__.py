@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import Callable
 
@@ -106,6 +107,7 @@ def read(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
     if kind == "text":
         extract = text.read(path, context)
     else:
+        import_module(f"{__name__}.{_MODULES[kind]}")  # in this process: every child inherits it loaded
         extract = isolate.run(_READERS[kind], path, context)
     converted, encoding = legacy.to_unicode(extract.text)
     if encoding:
@@ -116,20 +118,14 @@ def read(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
     return extract
 
 
+_MODULES = {"pdf": "pdf", "docx": "docx", "doc": "doc", "rtf": "rtf", "image": "ocr", "html": "html", "mhtml": "html"}
+
+
 def _reader(module: str) -> Callable[[Path, Context], Extract]:
     def run(path: Path, context: Context) -> Extract:
-        from importlib import import_module
         return import_module(f"{__name__}.{module}").read(path, context)
     run.__name__ = module
     return run
 
 
-_READERS = {
-    "pdf": _reader("pdf"),
-    "docx": _reader("docx"),
-    "doc": _reader("doc"),
-    "rtf": _reader("rtf"),
-    "image": _reader("ocr"),
-    "html": _reader("html"),
-    "mhtml": _reader("html"),
-}
+_READERS = {kind: _reader(module) for kind, module in _MODULES.items()}

@@ -11,6 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from lxml import etree
+
 from . import Context, Extract, UnreadableFile
 from .layout import table_lines
 
@@ -19,8 +21,6 @@ SECONDS = 120
 
 
 def read(path: Path, context: Context) -> Extract:
-    from lxml import etree
-
     program = shutil.which("antiword")
     if not program:
         raise UnreadableFile(f"a Word 97–2003 file, but antiword is not installed: {INSTALL}")

@@ -11,6 +11,11 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
+
 from . import Context, Extract, UnreadableFile
 from .layout import table_lines
 
@@ -36,9 +41,6 @@ def check_zip(path: Path) -> None:
 
 
 def read(path: Path, context: Context) -> Extract:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     check_zip(path)
     try:
         document = docx.Document(str(path))
@@ -57,8 +59,6 @@ def read(path: Path, context: Context) -> Extract:
 
 
 def _blocks(element) -> list[str]:
-    from docx.oxml.ns import qn
-
     out: list[str] = []
     for child in element.iterchildren():
         if child.tag == qn("w:p"):
@@ -73,8 +73,6 @@ def _blocks(element) -> list[str]:
 
 
 def _paragraph(p) -> str:
-    from docx.oxml.ns import qn
-
     parts = []
     for node in p.iter(qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:delText")):
         if node.tag == qn("w:t"):
@@ -87,8 +85,6 @@ def _paragraph(p) -> str:
 
 
 def _table(tbl) -> list[str]:
-    from docx.oxml.ns import qn
-
     rows = []
     for tr in tbl.iter(qn("w:tr")):
         if tr.getparent() is not tbl:
@@ -101,9 +97,6 @@ def _table(tbl) -> list[str]:
 
 
 def _notes(xml: bytes) -> list[str]:
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import qn
-
     root = parse_xml(xml)
     out = []
     for note in root.iterchildren(qn("w:footnote"), qn("w:endnote")):

@@ -15,6 +15,11 @@ import email.policy
 import re
 from pathlib import Path
 
+import lxml.html
+from lxml import etree
+from readability import Document
+from readability.readability import Unparseable
+
 from . import Context, Extract, UnreadableFile
 from .layout import table_lines
 
@@ -35,9 +40,6 @@ BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "sec
 
 
 def read(path: Path, context: Context) -> Extract:
-    import lxml.html
-    from lxml import etree
-
     markup = _markup(path.read_bytes())
     if isinstance(markup, bytes):
         try:
@@ -79,10 +81,6 @@ def _markup(data: bytes) -> bytes | str:
 
 
 def _full_text(markup):
-    import lxml.html
-    from readability import Document
-    from readability.readability import Unparseable
-
     try:
         summary = Document(markup).summary(html_partial=True)
     except (Unparseable, ValueError, TypeError):

@@ -18,6 +18,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
+
 from . import Context, Extract, UnreadableFile
 from .layout import Page, Word, lay_out, lines_from_words
 
@@ -112,8 +114,6 @@ def _tesseract(image, dpi: int) -> list[Word]:
 
 def read(path: Path, context: Context) -> Extract:
     """An image file (PNG, JPEG, TIFF; every frame of a multi-page TIFF) through OCR."""
-    from PIL import Image, UnidentifiedImageError
-
     reason = missing()
     if reason:
         raise UnreadableFile(reason)

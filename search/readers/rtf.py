@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from striprtf.striprtf import rtf_to_text
+
 from . import Context, Extract, UnreadableFile
 from .layout import table_lines
 
 
 def read(path: Path, context: Context) -> Extract:
-    from striprtf.striprtf import rtf_to_text
-
     try:
         raw = path.read_bytes().decode("latin-1")
         text = rtf_to_text(raw, errors="replace")
