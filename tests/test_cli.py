@@ -454,13 +454,34 @@ def test_the_console_script(corpus_index):
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
 
 
-def test_commands_leave_no_pyvi_model_file_in_the_temporary_folder(corpus_index, tmp_path, notices_dir):
-    """pyvi unpickles its CRF model into a model*.crfsuite temporary file that was left behind by
-    every process that segmented text: a server, a search, each writer process of a build."""
+def test_a_stopped_server_leaves_no_pyvi_model_file_in_the_temporary_folder(corpus_index, tmp_path):
+    """pyvi unpickles its CRF model into a model*.crfsuite temporary file, which was left behind
+    by every process that loaded pyvi and did not exit normally: a server stopped by a signal,
+    each writer process of a build."""
+    import socket
+    import time
+    import urllib.request
+
+    from helpers import start_cli
+
     temp = tmp_path / "temp"
     temp.mkdir()
-    env = {**os.environ, "TMPDIR": str(temp)}
-    assert run_cli("search", "vắc xin", "--index", str(corpus_index), "--json", env=env).returncode == 0
-    built = run_cli("index", str(notices_dir), "--index", str(tmp_path / "ix"), "--json", env=env)
-    assert built.returncode == 0, built.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = start_cli("serve", "--index", str(corpus_index), "--port", str(port),
+                       env={**os.environ, "TMPDIR": str(temp)})
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/help", timeout=5) as response:
+                    assert response.status == 200
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
     assert not list(temp.glob("model*.crfsuite"))
