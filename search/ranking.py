@@ -65,6 +65,14 @@ class Statistics:
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._cached = 0
         self._lock = threading.Lock()
+        self._frequencies: dict[tuple[str, str], int] = {}
+
+    def doc_frequency(self, reader, field: str, text: str) -> int:
+        """The term's document frequency as Whoosh counts it (deleted records included)."""
+        found = self._frequencies.get((field, text))
+        if found is None:
+            found = self._frequencies[(field, text)] = reader.doc_frequency(field, text)
+        return found
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         found = self._cache.get((field, text))
@@ -154,7 +162,7 @@ class Evaluation:
         lengths, average = self.stats.lengths[term.fieldname]
         # Whoosh's idf counts deleted records too; so does the term index, but not `ids`:
         # Whoosh's matcher has already skipped the deleted records a list starts with.
-        idf = log(self.stats.size / (self.reader.doc_frequency(term.fieldname, term.text) + 1)) + 1
+        idf = log(self.stats.size / (self.stats.doc_frequency(self.reader, term.fieldname, term.text) + 1)) + 1
         norm = K1 * ((1 - B) + B * lengths[ids] / average)
         scores[ids] += term.boost * idf * (tfs * (K1 + 1)) / (tfs + norm)
 
