@@ -12,7 +12,7 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from .indexer import _STATE_SEP  # how the indexer joins name, folder and SHA-1
+from .records import FileState
 
 MEDIA_TYPES = {".md": "text/markdown", ".txt": "text/plain", ".doc": "application/msword", ".rtf": "application/rtf",
                ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -35,7 +35,7 @@ def original_file(searcher, key: str) -> Original:
     head = searcher.document(key=key, section="") if "#" in key else None
     if head is None:
         raise NoOriginal("no such document")
-    name, folder, _ = head["filestate"].split(_STATE_SEP)
+    name, folder, _ = FileState.decode(head["filestate"])
     if not folder:
         raise NoOriginal("this document was not indexed from a file")
     root = Path(folder).resolve()

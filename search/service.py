@@ -9,6 +9,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -129,6 +130,13 @@ def _kind(value) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def _close_all(searchers: list, lock: threading.Lock) -> None:
+    with lock:
+        for searcher in searchers:
+            searcher.close()
+        searchers.clear()
+
+
 class Engine:
     """Searches one index; safe to share between threads (one searcher per thread).
 
@@ -140,6 +148,11 @@ class Engine:
         self.weights = weights
         self.ix = open_index(self.index_dir)
         self._local = threading.local()
+        # Every searcher this engine opened (one per thread): they hold open files, so they
+        # are closed with the engine, by close() or when it is garbage-collected.
+        self._searchers: list = []
+        self._searchers_lock = threading.Lock()
+        self._close = weakref.finalize(self, _close_all, self._searchers, self._searchers_lock)
         self._generation_tables: tuple[int, DocTable, Vocabulary, Statistics] | None = None
         self._tables_lock = threading.Lock()
         analysis.warm_up()  # start-up costs, not the first query's
@@ -153,11 +166,19 @@ class Engine:
         if searcher is None or not searcher.up_to_date():
             # A fresh searcher, not refresh(): refresh() reuses segment readers by
             # segment id and so misses deletions recorded in existing segments.
-            if searcher is not None:
-                searcher.close()
-            searcher = self.ix.searcher()
+            fresh = self.ix.searcher()
+            with self._searchers_lock:
+                if searcher is not None:
+                    self._searchers.remove(searcher)
+                    searcher.close()
+                self._searchers.append(fresh)
+            searcher = fresh
         self._local.searcher = searcher
         return searcher
+
+    def close(self) -> None:
+        """Close the files this engine has open (also done when it is garbage-collected)."""
+        self._close()
 
     def _tables(self, searcher) -> tuple[DocTable, Vocabulary, Statistics]:
         """Per-generation look-up tables, rebuilt after each commit."""

@@ -757,7 +757,10 @@ def test_a_long_section_is_split_over_records_and_shown_whole(long_line_index):
     from search.records import MAX_RECORD_CHARS
     from search.service import Engine
 
+    from search.normalize import normalize_text
+
     index, line = long_line_index
+    line = normalize_text(line)  # the text as read: spaces unified
     engine = Engine(index)
     texts = [record.get("text") or "" for record in engine._searcher().all_stored_fields()]
     assert max(len(t) for t in texts) <= MAX_RECORD_CHARS  # no hit costs more than this
