@@ -145,7 +145,7 @@ Nguyễn Thị Kim Ngân
 def test_law_structure():
     [doc] = parse_text(normalize_text(LAW), "law.txt")
     assert (doc.number, doc.type, doc.issuer, doc.place, doc.date, doc.title) == (
-        "103/2016/QH13", "Luật", "QUỐC HỘI", "Hà Nội", "2016-04-05", "BÁO CHÍ")
+        "103/2016/QH13", "Luật", "QUỐC HỘI", "Hà Nội", "2016-04-05", "Luật Báo chí")
     assert doc.signer.name == "Nguyễn Thị Kim Ngân"
     assert (doc.signer.position, doc.signer.on_behalf_of) == ("CHỦ TỊCH QUỐC HỘI", None)
     assert doc.preamble.startswith("Căn cứ Hiến pháp")
