@@ -43,7 +43,7 @@ def _plain(line: str) -> str:
 
 def page_marks(source: list[str]) -> dict[int, str]:
     """Chrome among the source lines: {line index: kind}."""
-    plain = [_plain(line) for line in source]
+    plain = [_plain(line) if len(line) <= 160 else "" for line in source]  # marks are short lines
     marks: dict[int, str] = {}
     for i, text in enumerate(plain):
         if _GAZETTE_PAGE_RE.fullmatch(text):
@@ -109,7 +109,7 @@ _BOX_LABELS = ("số hiệu", "số ký hiệu", "loại văn bản", "nơi ban 
                "ngày đăng công báo", "số công báo", "tình trạng", "tình trạng hiệu lực", "lĩnh vực",
                "nguồn thu thập", "ban hành", "hiệu lực", "cập nhật")
 _BOX_LABEL_RE = re.compile(r"(?P<label>[^\W\d_][^:]{1,24}?)\s*:(?:\s*(?P<value>.{0,60}))?$")
-_BANNER_RE = re.compile(r"(?i:bản dịch này thuộc quyền sở hữu|has the copyright on this translation)")
+_BANNER_RE = re.compile(r".{0,40}(?i:bản dịch này thuộc quyền sở hữu|has the copyright on this translation)")
 _GUIDE_RE = re.compile(
     r"Đang tải văn bản|Click (?:vào|trái|phải)|Double click|Rà chuột|Tắt so sánh|(?:CÁC )?NỘI DUNG (?:ĐƯỢC )?SỬA ĐỔI, HƯỚNG DẪN"
 )
@@ -136,7 +136,7 @@ def _box_label(text: str) -> str | None:
 def _opener(lines: list[Line], i: int) -> str | None:
     """The kind of page furniture line i is, if it opens a region of it."""
     text = lines[i].text
-    if _BANNER_RE.search(text):
+    if _BANNER_RE.match(text):
         return "banner"
     if _GUIDE_RE.match(text):
         return "guide"

@@ -32,6 +32,7 @@ _RANK_RE = re.compile(
     r"|(?:GS|PGS|TS|ThS|BS|KS|LS|NGND|NGƯT|TSKH)\.?(?:[ ,]+(?:GS|PGS|TS|ThS|BS|TSKH)\.?)*"
     r"|Đồng\s+chí|Ông|Bà)\s+"
 )
+POSITION_LINES = 2  # a position without an authority mark above it: at most two lines
 _NOT_A_NAME_RE = re.compile(r"(?:Điều|Chương|Mục|Phần|Phụ lục|Mẫu|Kính gửi|Nơi nhận|Căn cứ)\b|.*\s[IVXLC]+$")
 _SIGNED_RE = re.compile(r"\(?\s*(?:đã ký|Đã ký|ĐÃ KÝ)[^)]*\)?|\(?\s*(?i:ký(?:,| và)? (?:tên|ghi rõ)[^)]*)\)?|\d{1,4}|\W{1,3}")
 _SIGNED_IN_LINE_RE = re.compile(r"\s*\((?:đã ký|Đã ký|ĐÃ KÝ)[^)]*\)\s*")
@@ -134,14 +135,17 @@ def _signature_at(lines: list[Line], k: int, lo: int) -> _Block | None:
             j -= 1
         if not above:
             return None
-    position = None if is_authority(above[-1]) else above[-1]
-    rest = above if position is None else above[:-1]
-    first_authority = next((n for n, t in enumerate(rest) if is_authority(t)), None)
-    on_behalf = " ".join(rest[first_authority:]) if first_authority is not None else None
+    # the position: the lines under the last authority mark (a title wrapped over two lines:
+    # "TỔNG KIỂM TOÁN NHÀ" / "NƯỚC"); the authority: from the first mark down to it
+    marks = [n for n, t in enumerate(above) if is_authority(t)]
+    position_from = marks[-1] + 1 if marks else max(0, len(above) - POSITION_LINES)
+    position = " ".join(above[position_from:]) or None
+    first_authority = marks[0] if marks else None
+    on_behalf = " ".join(above[first_authority:position_from]) if marks else None
     ranked = _ranked_name(text)
     rank = ranked[1] if ranked else None
     signer = Signer(name=name, position=position, on_behalf_of=on_behalf, rank=rank)
-    proper = start + first_authority if first_authority is not None and not flat else start
+    proper = start + (first_authority if first_authority is not None else position_from) if not flat else start
     return _Block(start, k, signer, proper)
 
 
@@ -178,8 +182,8 @@ def read_closing(lines: list[Line], lo: int, hi: int, skip: set[int]) -> Closing
                [b for b in blocks if list_at - 3 <= b.end < list_at]
         chosen = near[0] if near else None
     if chosen is None and blocks:
-        end_mark = max((i for i in range(lo, hi) if i not in skip and (
-            _END_MARK_RE.search(lines[i].text) or _ADOPTED_RE.search(lines[i].text))), default=None)
+        end_mark = next((i for i in range(hi - 1, lo - 1, -1) if i not in skip and (
+            _END_MARK_RE.search(lines[i].text[-8:]) or _ADOPTED_RE.search(lines[i].text))), None)
         after = [b for b in blocks if end_mark is None or b.start > end_mark]
         chosen = (after or blocks)[0]
     if chosen is None:

@@ -27,8 +27,9 @@ _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾ�
 
 # --- single lines ------------------------------------------------------------------------
 
+# "QUỐC HỘI NƯỚC CỘNG HÒA XÃ HỘI …" names the state: no motto.
 _MOTTO_RE = re.compile(
-    r"CONG\s*HOA\s+XA\s+HOI\s+CHU\s+NGHIA\s+VIET\s+NAM\s*(?=$|[-–—*_=~.|]|(?i:doc\s*lap))"
+    r"(?<!NUOC )CONG\s*HOA\s+XA\s+HOI\s+CHU\s+NGHIA\s+VIET\s+NAM\s*(?=$|[-–—*_=~.|]|(?i:doc\s*lap))"
     r"|(?i:doc\s*lap\s*[-–—]\s*tu\s*do)"
     r"|^DANG\s+CONG\s+SAN\s+VIET\s+NAM\s*$"  # Party documents: the Party's name is their motto
 )
@@ -225,8 +226,9 @@ def list_items(lines: list[Line], i: int, first: str, stop) -> tuple[list[str], 
             items.append(text)
             bullets += 1
         elif is_authority(text) or len(text) >= 200 or place_date(text) or (
-                is_upper(text) and not (items and joined and items[-1].rstrip().endswith((",", ":", "-")))):
-            break
+                is_upper(text) and not (items and joined and (items[-1].rstrip().endswith((",", ":", "-"))
+                                                            or text.rstrip().endswith((";", ".", ","))))):
+            break  # an upper-case title: the signature (codes such as "KTNN;" continue an item)
         elif items and joined and (items[-1].count("(") > items[-1].count(")") or text.startswith("(")):
             items[-1] += " " + text  # "(Địa chỉ: …;" / "Số ĐT: …)"
         elif items and joined and bullets and not items[-1].rstrip().endswith((";", ".")):
@@ -249,10 +251,11 @@ def read_header(lines: list[Line], lo: int, hi: int) -> Header:
     motto_prefix: tuple[int, str] | None = None
     number_seen = False
     number_at = -1
+    named = ""
     i = lo
     while i < zone_end:
         text = lines[i].text
-        pair = _motto_pair(lines, i, zone_end)
+        pair = _motto_pair(lines, i, zone_end) if h.motto is None else None
         numbered = number_line(text) if not number_seen else None
         if numbered is None and not number_seen and _NUMBER_PREFIX_RE.fullmatch(text) and i + 1 < zone_end:
             numbered = number_line(f"{text} {lines[i + 1].text}")  # "Số:" with the number below it
@@ -279,6 +282,8 @@ def read_header(lines: list[Line], lo: int, hi: int) -> Header:
                 h.subject = rest[SUBJECT_RE.match(rest).end():].strip() or None
             elif rest and h.date is None and (pd := place_date(rest)):
                 h.place, h.date = pd
+                m = _PLACE_DATE_RE.match(rest)
+                named = rest[m.end():].strip(" .,") if m else ""  # "LUẬT SỐ … NGÀY 20-5-1957 QUY ĐỊNH …"
             number_at = i
         elif h.subject is None and (m := SUBJECT_RE.match(text) or _subject_under_number(lines, i, number_at)):
             end = _block_end(lines, i, zone_end)
@@ -319,6 +324,7 @@ def read_header(lines: list[Line], lo: int, hi: int) -> Header:
             h.used.update(range(start, number_at))
     if h.subject is not None:
         h.subject = h.subject.strip() or None
+    h.title = h.title or named or None
     return h
 
 

@@ -121,8 +121,9 @@ class _Emphasis:
         self.chars = {"b": 0, "i": 0, "all": 0}
 
     def feed(self, raw: str) -> None:
+        markers = _markers(raw) if "*" in raw or "__" in raw else []
         pos = 0
-        for start, end, kind in _markers(raw):
+        for start, end, kind in markers:
             self._count(raw[pos:start])
             before = raw[start - 1] if start else " "
             after = raw[end] if end < len(raw) else " "
@@ -135,7 +136,7 @@ class _Emphasis:
         self._count(raw[pos:])
 
     def _count(self, text: str) -> None:
-        n = sum(map(str.isalnum, text))
+        n = len(text.strip())
         self.chars["all"] += n
         for kind in ("b", "i"):
             if self.open[kind]:
@@ -150,6 +151,29 @@ class _Emphasis:
         return "".join(k for k in ("b", "i") if total and self.chars[k] >= 0.9 * total)
 
 
+
+_SYLLABLE_RE = re.compile(rf"[^{_VOWELS}\W\d_]*[{_VOWELS}]+[^{_VOWELS}\W\d_]*")
+_WORD_BEFORE_RE = re.compile(r"[^\W_]*$")
+_WORD_AFTER_RE = re.compile(r"[^\W_]*")
+
+
+def _separates(raw: str, start: int, end: int) -> bool:
+    """A marker between two letters or digits separated two words, not parts of one.
+
+    "số**347**" (a word and a number) and "LUẬT****CÁN BỘ" (two syllables that make no one
+    syllable) were two words; "C****ÔNG", "t**ỉ**nh", "T****N****CN" are one.
+    """
+    left = _WORD_BEFORE_RE.search(raw, 0, start).group(0).replace("*", "")
+    right = _WORD_AFTER_RE.match(raw, end).group(0)
+    if not left or not right:
+        return False
+    if left[-1].isdigit() != right[0].isdigit():
+        return True
+    lower = (left + right).lower()
+    return (any(c in _VOWELS for c in left.lower()) and any(c in _VOWELS for c in right.lower())
+            and not _SYLLABLE_RE.fullmatch(lower))
+
+
 def strip_markup(raw: str) -> str:
     """The text of one logical line without emphasis markers, escapes, tags and rules."""
     if not _MARKUP_HINT_RE.search(raw):
@@ -157,10 +181,10 @@ def strip_markup(raw: str) -> str:
     out, pos = [], 0
     for start, end, _kind in _markers(raw):
         out.append(raw[pos:start])
-        before = raw[start - 1] if start else ""
+        run_start = len(raw[:start].rstrip("*"))  # "****": a close and an open marker in a row
+        before = raw[run_start - 1] if run_start else ""
         after = raw[end] if end < len(raw) else ""
-        # a marker between a word and a number separated them: "số**347**/TTr-CP"
-        if before.isalnum() and after.isalnum() and before.isdigit() != after.isdigit():
+        if before.isalnum() and after.isalnum() and _separates(raw, run_start, end):
             out.append(" ")
         pos = end
     out.append(raw[pos:])
@@ -193,7 +217,8 @@ _PLACE_WRAP_RE = re.compile(rf"[{_UP}][^\s,]*(?:\s[{_UP}][^\s,]*)?\s*,\s*(?i:ng�
 _TITLE_WORDS_RE = re.compile(rf"[{_UP}][^\s\d]*(?:\s[^\s\d]+){{0,4}}")
 _BULLET_RE = re.compile(r"[-+•–—]\s")
 WRAPPED_MAX = 120  # sources wrap at most this wide (portal HTML ~80, gazette PDF ~78)
-SPAN_LIMIT = 12  # source lines an emphasis span may run over
+SPAN_LIMIT = 12
+GLUED_MAX = 300  # glued lines are headings and header cells: short  # source lines an emphasis span may run over
 
 
 def is_upper(text: str) -> bool:
@@ -297,7 +322,8 @@ def _text_fragments(out: list[_Fragment], line: str, i: int, heading: int) -> No
         return
     if "<" in line:
         line = _BREAK_TAG_RE.sub("\n", line)
-    line = _GLUED_RE.sub("\n", line) if _GLUED_HINT_RE.search(line) else line
+    if len(line) <= GLUED_MAX and _GLUED_HINT_RE.search(line):
+        line = _GLUED_RE.sub("\n", line)
     for k, piece in enumerate(line.split("\n")):
         if k:
             out.append(_Fragment("break", i))

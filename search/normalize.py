@@ -87,8 +87,9 @@ def fold(s: str) -> str:
 
 # Letters that look like Vietnamese ones but are other code points: Icelandic eth (Ð/ð,
 # U+00D0/U+00F0) is typed for Đ/đ in many real files ("Ðiều 5").
-_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
-_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_LOOKALIKES = {"\u00d0": "\u0110", "\u00f0": "\u0111"}
+_SPACES_RE = re.compile(r"(?: *[\t\u00a0\u2000-\u200b\u202f\u205f\u3000])+ *| {2,}")  # what is not one space
+_LINE_ENDS_RE = re.compile(r" ?\n ?")
 _INVISIBLE_RE = re.compile(r"[\u200c\u200d\u2060\ufeff\u00ad]")
 _BREAKS_RE = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
 
@@ -100,5 +101,7 @@ def normalize_text(s: str) -> str:
     joiners, the byte-order mark and soft hyphens vanish. Markup is left to the layout
     pass (search/layout.py), which reads emphasis and table cells before removing them.
     """
-    s = _INVISIBLE_RE.sub("", _BREAKS_RE.sub("\n", nfc(s)).translate(_LOOKALIKES))
-    return "\n".join(_SPACES_RE.sub(" ", line).strip() for line in s.split("\n"))
+    s = _INVISIBLE_RE.sub("", _BREAKS_RE.sub("\n", nfc(s)))
+    for lookalike, letter in _LOOKALIKES.items():
+        s = s.replace(lookalike, letter)
+    return _LINE_ENDS_RE.sub("\n", _SPACES_RE.sub(" ", s)).strip(" ")

@@ -31,7 +31,7 @@ from .layout import Line, is_upper, logical_lines
 from .models import Document, Reference
 from .normalize import fold
 from .numbers import find_numbers, issuer_of, number_key
-from .structure import appendices, appendix_heading, body_sections, join
+from .structure import appendices, appendix_heading, body_sections, division
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 
@@ -78,8 +78,9 @@ def _real_header(lines: list[Line], i: int) -> bool:
 def _attached(lines: list[Line], i: int) -> bool:
     """The type heading on line i opens a text attached to the document before it
     ("QUY ĐỊNH" / "(Ban hành kèm theo Quyết định số …)") or an appendix's content."""
-    return any(_ATTACHED_RE.match(line.text) for line in lines[i + 1:i + 7]) or any(
-        appendix_heading(line.text) for line in lines[max(0, i - 3):i])
+    return (any(_ATTACHED_RE.match(line.text) for line in lines[i + 1:i + 7])
+            or any(appendix_heading(line.text) for line in lines[max(0, i - 3):i])
+            or (i > 0 and division(lines[i - 1].text) is not None))  # "Chương II" / "QUY ĐỊNH CỤ THỂ"
 
 
 def _split(lines: list[Line]) -> list[tuple[int, int]]:

@@ -229,8 +229,8 @@ def appendix_heading(text: str) -> str | None:
     if not m:
         return None
     rest = text[m.end():].strip()
-    if rest[:1].islower() and not m.group("label"):
-        return None  # "Phụ lục này quy định …" hmm: a sentence, not a heading
+    if not m.group("label") and (rest[:1].islower() or "MAU" in fold(m.group("kind")).upper()):
+        return None  # "Phụ lục này quy định …" is a sentence; a form is "Mẫu số 01" ("MẪU THẺ …" is a title)
     kind = " ".join(m.group("kind").split()).capitalize()
     kind = {"Mẫu": "Mẫu số"}.get(kind, kind) if m.group("label") and kind == "Mẫu" else kind
     return f"{kind} {m.group('label')}" if m.group("label") else kind
