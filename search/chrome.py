@@ -6,7 +6,8 @@ chrome line's kind), so that the rest of a file can be checked to end up in some
 Marks inside the text, found on the source lines before the layout pass (they cut
 paragraphs in the middle, which the layout pass then joins again):
 - "page": the Official Gazette's page header (`CÔNG BÁO/Số 447 + 448/Ngày 25-6-2022`), the page
-  number next to it, and the gazette's section label (`VĂN BẢN QUY PHẠM PHÁP LUẬT`);
+  number next to it, and the gazette's section label (`VĂN BẢN QUY PHẠM PHÁP LUẬT`,
+  `VĂN BẢN HỢP NHẤT - BỘ Y TẾ`);
 - "stamp": the e-signature stamp of the publishing portal (`Người ký:` / `Ký bởi:`, `Email:`,
   `Cơ quan:`, `Thời gian ký:` / `Ngày ký:`), and a registry's incoming stamp (`ĐẾN Giờ: …`);
 - "source": a crawler's `Source: <url>` line and the title heading right above it.
@@ -31,7 +32,7 @@ from .numbers import DOC_TYPES, NUMBER_RE
 _MARKUP_RE = re.compile(r"[*_#|>`]+")
 _GAZETTE_PAGE_RE = re.compile(r"CÔNG BÁO\s*/\s*Số\s*\d+(?:\s*\+\s*\d+)*\s*/\s*Ngày\s*\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}")
 _PAGE_NUMBER_RE = re.compile(r"\d{1,4}")
-_GAZETTE_SECTION_RE = re.compile(r"VĂN BẢN (?:QUY PHẠM PHÁP LUẬT|PHÁP LUẬT KHÁC|KHÁC)")
+_GAZETTE_SECTION_RE = re.compile(r"VĂN BẢN (?:QUY PHẠM PHÁP LUẬT|PHÁP LUẬT KHÁC|KHÁC|HỢP NHẤT\s*[-–]\s*\S.*)")
 _STAMP_LABEL_RE = re.compile(r"(?P<label>Ký bởi|Người ký|Email|E-mail|Cơ quan|Chức vụ|Thời gian ký|Ngày ký)\s*:")
 _INCOMING_RE = re.compile(r"(?:CÔNG VĂN\s+)?ĐẾN\b\s*(?:Giờ|Số|Ngày|$)")
 _SOURCE_RE = re.compile(r"(?i:source|url)\s*:\s*https?://\S+")

@@ -32,6 +32,7 @@ _RANK_RE = re.compile(
     r"|(?:GS|PGS|TS|ThS|BS|KS|LS|NGND|NGƯT|TSKH)\.?(?:[ ,]+(?:GS|PGS|TS|ThS|BS|TSKH)\.?)*"
     r"|Đồng\s+chí|Ông|Bà)\s+"
 )
+NEAR = 6  # lines between a distribution list and the signature it goes with
 POSITION_LINES = 2  # a position without an authority mark above it: at most two lines
 _NOT_A_NAME_RE = re.compile(r"(?:Điều|Chương|Mục|Phần|Phụ lục|Mẫu|Kính gửi|Nơi nhận|Căn cứ)\b|.*\s[IVXLC]+$")
 _SIGNED_RE = re.compile(r"\(?\s*(?:đã ký|Đã ký|ĐÃ KÝ)[^)]*\)?|\(?\s*(?i:ký(?:,| và)? (?:tên|ghi rõ)[^)]*)\)?|\d{1,4}|\W{1,3}")
@@ -186,6 +187,12 @@ def read_closing(lines: list[Line], lo: int, hi: int, skip: set[int]) -> Closing
             _END_MARK_RE.search(lines[i].text[-8:]) or _ADOPTED_RE.search(lines[i].text))), None)
         after = [b for b in blocks if end_mark is None or b.start > end_mark]
         chosen = (after or blocks)[0]
+    if list_at is not None and chosen is not None and not (
+            list_end - NEAR <= chosen.start and chosen.end <= list_at + NEAR + (list_end - list_at)):
+        # a list far from the signature is an appendix form's ("Nơi nhận: - Lưu: VT, …")
+        c.recipients = []
+        c.used.difference_update(range(list_at, list_end + 1))
+        list_end = None
     if chosen is None:
         chosen = _unsigned_name(lines, lo, hi, skip | c.used, list_end)
     if chosen is not None:

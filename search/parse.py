@@ -132,6 +132,13 @@ def _parse_document(lines: list[Line], lo: int, hi: int, file: str, ordinal: int
     doc.notes = [lines[i].text for i in [*range(lo, body_start), *closing_span]
                  if i not in h.used and i not in c.used]
     body = [i for i in range(body_start, body_end) if i not in h.used and i not in c.used]
+    if doc.number is None and body:  # a header printed at the foot, above the signature
+        foot = _foot_header(lines, body[max(0, len(body) - _FOOT_LINES):])
+        if foot is not None:
+            doc.number, doc.date, doc.place = foot.number, doc.date or foot.date, doc.place or foot.place
+            doc.issuer = doc.issuer or foot.issuer
+            doc.notes.extend(lines[i].text for i in body if i in foot.used and not _header_field(lines[i].text))
+            body = [i for i in body if i not in foot.used]
     tail = [i for i in range(c.end + 1, hi) if i not in c.used] if c.end is not None and c.end >= body_end else []
     main = body_sections([lines[i].text for i in body])
     extra = appendices([lines[i].text for i in tail], _attachment_label)
@@ -152,6 +159,28 @@ def _parse_document(lines: list[Line], lo: int, hi: int, file: str, ordinal: int
         doc.date = _adoption_date([lines[i].text for i in range(lo, hi)])
     doc.references = _references(doc)
     return doc
+
+
+_FOOT_LINES = 8
+
+
+def _foot_header(lines: list[Line], window: list[int]):
+    """The number, date and issuer printed above the signature instead of at the top: a
+    consolidated text's authentication block ("BỘ Y TẾ" / "Số: 06/VBHN-BYT" / "XÁC THỰC VĂN
+    BẢN HỢP NHẤT" / "Hà Nội, ngày …"). None unless it holds a number."""
+    at = next((i for i in window if number_line(lines[i].text) and number_line(lines[i].text).number), None)
+    if at is None:
+        return None
+    start = at
+    while start - 1 >= window[0] and is_upper(lines[start - 1].text):
+        start -= 1  # its issuer
+    foot = read_header(lines, start, window[-1] + 1)
+    return foot if foot.number else None
+
+
+def _header_field(text: str) -> bool:
+    """A line the header's fields hold (its number, its place and date)."""
+    return bool(number_line(text) or place_date(text))
 
 
 def _attachment_label(text: str) -> str | None:
