@@ -121,7 +121,7 @@ _TEASER_END_RE = re.compile(r"Xem (?:thêm|chi tiết)\b")
 _CATALOGUE_RE = re.compile(
     r"(?P<type>(?i:" + "|".join(re.escape(t) for t in sorted(DOC_TYPES, key=len, reverse=True)) + r"))"
     r"(?:\s+[^\W\d_]+){0,2}\s+(?P<number>\S+)\s+(?:năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4})\b"
-    r".*\sdo\s.+\s(?:ban hành|điện|ký)\.?$"
+    r".*?\sdo\s.+?\s(?:ban hành|điện|ký)\b"
 )
 BOX_MINIMUM = 3  # distinct labels that make a metadata box
 
@@ -171,7 +171,8 @@ def furniture(lines: list[Line]) -> dict[int, str]:
             i += 1
             continue
         end = _region_end(lines, i, in_head=not seen_document)
-        marks.update({k: kind for k in range(i, end)})
+        for k in range(i, end):  # each line by its own kind where it has one
+            marks[k] = (_opener(lines, k) if k > i else None) or kind
         i = max(end, i + 1)
     return marks
 

@@ -155,6 +155,7 @@ class Closing:
     recipients: list[str] = field(default_factory=list)
     signer: Signer = field(default_factory=Signer)
     used: set[int] = field(default_factory=set)  # the lines read as closing
+    labels: list[int] = field(default_factory=list)  # lines above the signature proper: no field holds them
     start: int | None = None  # its first line, None when the document has no closing
     end: int | None = None  # its last line: what follows is appended (appendices, notes)
 
@@ -199,7 +200,7 @@ def read_closing(lines: list[Line], lo: int, hi: int, skip: set[int]) -> Closing
         c.signer = chosen.signer
         c.used.update(range(chosen.start, chosen.end + 1))
     if chosen is not None:
-        c.used.difference_update(range(chosen.start, chosen.first_authority))  # "XÁC THỰC VĂN BẢN HỢP NHẤT"
+        c.labels = [i for i in range(chosen.start, chosen.first_authority)]  # "XÁC THỰC VĂN BẢN HỢP NHẤT"
     if c.used:
         c.start, c.end = min(c.used), max(c.used)
     return c

@@ -90,7 +90,7 @@ def number_line(text: str) -> NumberLine | None:
 
 
 _PLACE_DATE_RE = re.compile(
-    rf"(?:(?P<place>[{_UP}][^\d,;:()/]{{1,40}}?)\s*,?\s*)?(?i:ngày)\s*(?P<d>\d{{1,2}})?\s*"
+    rf"(?:(?P<place>[{_UP}][^\d,;:()/]{{0,40}}?)\s*,?\s*)?(?i:ngày)\s*(?P<d>\d{{1,2}})?\s*"
     r"(?:(?i:tháng)\s*(?P<m>\d{1,2})?\s*(?i:năm)\s*(?P<y>\d{4})"
     r"|(?P<sep>[/.-])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<y2>\d{4}))"
 )

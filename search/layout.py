@@ -85,6 +85,14 @@ _ONLY_MARKUP_RE = re.compile(r"[\s*_|#>`~]*")
 _SPACES_RE = re.compile(r"\s{2,}")
 
 
+def _protect_escapes(raw: str) -> str:
+    """Escaped markup characters (\\*, \\_, \\|) become placeholders that no marker or cell
+    separator matches; strip_markup turns them back."""
+    for escaped, placeholder in _ESCAPES.items():
+        raw = raw.replace(escaped, placeholder)
+    return raw
+
+
 def _markers(raw: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of the emphasis markers in `raw`: 'b' for ** and __, 'i' for *.
 
@@ -178,6 +186,8 @@ def strip_markup(raw: str) -> str:
     """The text of one logical line without emphasis markers, escapes, tags and rules."""
     if not _MARKUP_HINT_RE.search(raw):
         return raw.strip()
+    if "\\" in raw:
+        raw = _protect_escapes(raw)
     out, pos = [], 0
     for start, end, _kind in _markers(raw):
         out.append(raw[pos:start])
@@ -281,9 +291,7 @@ def _fragments(text: str, skip) -> list[_Fragment]:
     for i, line in enumerate(source):
         if i in bridged:
             continue
-        for old, new in _ESCAPES.items():
-            line = line.replace(old, new)
-        line = line.strip()
+        line = _protect_escapes(line).strip() if "\\" in line else line.strip()
         heading = 0
         if line.startswith("#") and (m := _HEADING_RE.match(line)):
             heading, line = len(m.group(0).rstrip()), line[m.end():]

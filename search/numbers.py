@@ -95,10 +95,10 @@ def _type_alternatives() -> str:
 
 
 # Type word and 'số' right before a number: "Nghị quyết số 128/NQ-CP",
-# "Thông báo 285/TB-VPCP", "Luật Tài nguyên nước số 17/2012/QH13".
+# "Thông báo 285/TB-VPCP", "Luật Tài nguyên nước số 17/2012/QH13" (a law's name on the same line).
 _BEFORE_RE = re.compile(
     rf"(?:(?<![^\W\d_])(?P<type>(?i:{_type_alternatives()}))"
-    rf"(?:\s+[{_UP}][^\W\d_]*(?:\s+[^\W\d_]+){{0,8}}?(?=\s+(?i:số)))?\s+)?"
+    rf"(?:[^\S\n]+[{_UP}][^\W\d_]*(?:[^\S\n]+[^\W\d_]+){{0,8}}?(?=[^\S\n]+(?i:số)))?\s+)?"
     rf"(?P<so>(?<![^\W\d_])(?i:số)\s*:?\s*)?$"
 )
 _LIST_GAP_RE = re.compile(r"\s*(?:,|;|và|hoặc|,\s*và)?\s*", re.IGNORECASE)

@@ -129,8 +129,9 @@ def _parse_document(lines: list[Line], lo: int, hi: int, file: str, ordinal: int
     body_end = c.start if c.start is not None and c.start > h.end else hi
     body_start = h.end + 1 if h.first is not None else lo
     closing_span = range(c.start, c.end + 1) if c.start is not None and c.start > h.end else range(0)
+    labels = set(c.labels)
     doc.notes = [lines[i].text for i in [*range(lo, body_start), *closing_span]
-                 if i not in h.used and i not in c.used]
+                 if i not in h.used and (i not in c.used or i in labels)]
     body = [i for i in range(body_start, body_end) if i not in h.used and i not in c.used]
     if doc.number is None and body:  # a header printed at the foot, above the signature
         foot = _foot_header(lines, body[max(0, len(body) - _FOOT_LINES):])

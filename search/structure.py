@@ -219,6 +219,8 @@ _APPENDIX_RE = re.compile(
     rf"(?:\s+(?:(?i:số)\s*)?(?P<label>[IVXLC]+(?![a-zđ])|\d{{1,3}}[a-zđA-Z]?(?:[./-]\d{{1,3}})*|[{_UP}](?![^\W\d_])))?"
     r"(?=$|[\s.:,(–-])"
 )
+_FORM_HEADER_RE = re.compile(r"CONG HOA XA HOI|DOC LAP|^TEN (?:CO QUAN|DON VI|CO SO|TO CHUC)")
+TITLE_LINES = 3
 _FOOTNOTE_RE = re.compile(r"\[\d{1,3}\]|\(\*+\)")
 _ATTACHED_RE = re.compile(r"\(?\s*(?:Ban hành |Được ban hành )?(?i:kèm theo)\b")
 
@@ -283,7 +285,11 @@ def _appendix_title(texts: list[str], label: str) -> tuple[str, list[str]]:
         return "", texts
     title = [first[m.end():].strip(" .:-–")] if m else [first]
     k = 1
-    while k < len(texts) and is_upper(texts[k]) and len(texts[k]) <= 250:
+    # the title: upper-case lines under the heading (or one line in sentence case), up to the
+    # "(Kèm theo …)" line; a form's own header (its motto, "Số: …") is no part of it
+    while k < len(texts) and k <= TITLE_LINES and len(texts[k]) <= 250 and not _ATTACHED_RE.match(texts[k]) \
+            and (is_upper(texts[k]) or (k == 1 and not title[0] and not texts[k].endswith((".", ";", ":")))) \
+            and not _FORM_HEADER_RE.search(fold(texts[k])):
         title.append(texts[k])
         k += 1
     return " ".join(t for t in title if t), texts[k:]
