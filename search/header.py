@@ -383,7 +383,8 @@ def _title(lines: list[Line], i: int, same_line: str, end: int, stop_at_number: 
     if same_line or is_upper(first.text):  # upper-case title lines (a law's name)
         while j < end and is_upper(lines[j].text):
             line = lines[j]
-            if (_DIVISION_RE.match(line.text) or motto_at(line.text) >= 0 or type_heading(line.text)
+            heading = type_heading(line.text)
+            if (_DIVISION_RE.match(line.text) or motto_at(line.text) >= 0 or (heading and not heading[1])
                     or (stop_at_number and number_line(line.text)) or is_authority(line.text)):
                 break
             if j > i + 1 and (line.gap or line.style != first.style) and title:

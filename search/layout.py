@@ -222,6 +222,7 @@ _OPEN_WORDS = frozenset(
     "đối tới qua bằng từng mỗi mọi phải cần này đó ở nơi".split()
 )
 _LABEL_AND_WORD_RE = re.compile(r"(?:Điều\s+\d+[a-zđ]?|\d{1,2}|[IVX]{1,4})[.:]\s+\S+")
+_ARTICLE_HEAD_RE = re.compile(rf"Điều\s+\d+[a-zđ]?\s*(?:[.:]|$|\s[{_UP}])")
 _DIVISION_START_RE = re.compile(r"Điều\s+\d|(?i:chương|mục|phần|phụ lục)\s")
 _PLACE_WRAP_RE = re.compile(rf"[{_UP}][^\s,]*(?:\s[{_UP}][^\s,]*)?\s*,\s*(?i:ngày)\b")
 _TITLE_WORDS_RE = re.compile(rf"[{_UP}][^\s\d]*(?:\s[^\s\d]+){{0,4}}")
@@ -256,8 +257,9 @@ def _wrapped(prev: str, text: str, full: bool) -> bool:
     """
     if _continues(prev, text):
         return True
-    if _last_word(prev) in _OPEN_WORDS and not is_upper(prev) and not _BULLET_RE.match(text):
-        return True  # "… quy định tại" / "Điều 5 của Luật này"
+    if (_last_word(prev) in _OPEN_WORDS and not is_upper(prev) and not _BULLET_RE.match(text)
+            and not _DIVISION_START_RE.match(prev) and not _ARTICLE_HEAD_RE.match(text)):
+        return True  # "… quy định tại" / "Điều 5 của Luật này" (an article's heading may end so)
     if _STRUCTURAL_RE.match(text):
         return False
     if prev.endswith((",", "-", " –", "(")) and not (is_upper(prev) and not is_upper(text)):

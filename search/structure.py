@@ -34,7 +34,10 @@ _LETTERS = "abcdđeghiklmnopqrstuvxy"
 _ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
            "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]
 
-ARTICLE_RE = re.compile(r"Điều\s+(?P<label>\d{1,4}[a-zđ]?)\s*(?:[.:]\s*(?P<heading>.*)|$)")
+ARTICLE_RE = re.compile(
+    r"Điều\s+(?P<label>\d{1,4}[a-zđ]?)\s*(?:[.:]\s*(?P<heading>.*)"
+    rf"|$|\s(?P<bare>[{_UP}][^.;]{{0,150}}$))"  # also "Điều 5 Chính sách của Nhà nước …" without its dot
+)
 _DIVISION_RE = re.compile(
     r"(?P<kind>(?i:phần|chương|tiểu\s+mục|mục))\s+"
     r"(?P<label>(?i:thứ)\s+[^\W\d_]+|[IVXLC]+(?![a-zđ])|\d{1,3}(?:\.\d{1,2})?(?!\d))\s*[.:\-–]?\s*(?P<rest>.*)"
@@ -125,7 +128,8 @@ def _law_sections(body: list[str], divisions: list[Division], prefix: list[str])
         if article:
             path = [current[k].label for k in ("Phần", "Chương", "Mục", "Tiểu mục") if k in current]
             label = article.group("label")
-            opened.append(_Open(path + [label], (article.group("heading") or "").strip(), [], id=label,
+            heading = article.group("heading") or article.group("bare") or ""
+            opened.append(_Open(path + [label], heading.strip(), [], id=label,
                                 label=f"Điều {label}"))
             sid = ".".join(prefix + [label])
             for d in current.values():
