@@ -55,6 +55,7 @@ def page_marks(source: list[str]) -> dict[int, str]:
             for j in _neighbours(plain, i, 6, before=False):
                 if _GAZETTE_SECTION_RE.fullmatch(plain[j]):
                     marks[j] = "page"
+            _group_heading(plain, i, marks)
         elif _SOURCE_RE.match(text):
             marks[i] = "source"
             above = next((j for j in range(i - 1, max(-1, i - 3), -1) if plain[j]), None)
@@ -62,6 +63,20 @@ def page_marks(source: list[str]) -> dict[int, str]:
                 marks[above] = "source"
     _stamps(plain, marks)
     return marks
+
+
+def _group_heading(plain: list[str], page: int, marks: dict[int, str]) -> None:
+    """The Gazette prints the issuer above the documents it groups, at the top of a page
+    (under its section label); the document's own header repeats it ("CHÍNH PHỦ" / "CHÍNH PHỦ", or wrapped over
+    two lines). That first copy is the Gazette's."""
+    after = [k for k in _neighbours(plain, page, 6, before=False) if k not in marks][:4]
+    if len(after) < 2 or not is_upper(plain[after[0]]):
+        return
+    group, rest = plain[after[0]], after[1:]
+    for n in range(1, len(rest) + 1):
+        if " ".join(plain[k] for k in rest[:n]).split() == group.split():
+            marks[after[0]] = "page"
+            return
 
 
 def _neighbours(plain: list[str], i: int, count: int, before: bool = True) -> list[int]:

@@ -501,7 +501,9 @@ def test_gazette_page_headers_and_signature_stamps_are_chrome():
     chrome = find_chrome(text)
     lines = text.split("\n")
     assert {lines[i] for i, kind in chrome.items() if kind == "page"} == {
-        "2", "3", "CÔNG BÁO/Số 287 + 288/Ngày 08-4-2022", "VĂN BẢN QUY PHẠM PHÁP LUẬT"}
+        "2", "3", "CÔNG BÁO/Số 287 + 288/Ngày 08-4-2022", "VĂN BẢN QUY PHẠM PHÁP LUẬT", "CHÍNH PHỦ"}
+    # the Gazette's heading over the documents it groups is chrome; the document's own issuer line is not
+    assert [i for i, line in enumerate(lines) if line == "CHÍNH PHỦ" and i not in chrome] == [8]
     assert sorted(lines[i].split(":")[0] for i, kind in chrome.items() if kind == "stamp") == [
         "Cơ quan", "Ký bởi", "Ngày ký"]
 
