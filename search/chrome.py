@@ -39,7 +39,9 @@ _SOURCE_RE = re.compile(r"(?i:source|url)\s*:\s*https?://\S+")
 
 
 def _plain(line: str) -> str:
-    return _MARKUP_RE.sub("", line).strip()
+    if "*" in line or "|" in line or "#" in line or "_" in line or ">" in line or "`" in line:
+        line = _MARKUP_RE.sub("", line)
+    return line.strip()
 
 
 def page_marks(source: list[str]) -> dict[int, str]:

@@ -33,7 +33,11 @@ _RANK_RE = re.compile(
     r"|Đồng\s+chí|Ông|Bà)\s+"
 )
 NEAR = 6  # lines between a distribution list and the signature it goes with
-POSITION_LINES = 2  # a position without an authority mark above it: at most two lines
+POSITION_LINES = 2  # a position is written on two lines at most
+# Words a position begins with (PHÓ CHỦ TỊCH, THỨ TRƯỞNG, CHÁNH VĂN PHÒNG, GIÁM ĐỐC …); a line
+# that begins otherwise under another one continues it ("NHÂN DÂN", "NƯỚC").
+_RANK_RE_START = re.compile(
+    r"(?:PHÓ|THỨ|CHỦ|TỔNG|GIÁM|CHÁNH|TRƯỞNG|CỤC|VỤ|BỘ|THỦ|BÍ|ỦY|UỶ|KIỂM|THỐNG|VIỆN|HIỆU|TỔ|ĐẠI|KẾ|XÁC)\b")
 _NOT_A_NAME_RE = re.compile(r"(?:Điều|Chương|Mục|Phần|Phụ lục|Mẫu|Kính gửi|Nơi nhận|Căn cứ)\b|.*\s[IVXLC]+$")
 _SIGNED_RE = re.compile(r"\(?\s*(?:đã ký|Đã ký|ĐÃ KÝ)[^)]*\)?|\(?\s*(?i:ký(?:,| và)? (?:tên|ghi rõ)[^)]*)\)?|\d{1,4}|\W{1,3}")
 _SIGNED_IN_LINE_RE = re.compile(r"\s*\((?:đã ký|Đã ký|ĐÃ KÝ)[^)]*\)\s*")
@@ -136,11 +140,21 @@ def _signature_at(lines: list[Line], k: int, lo: int) -> _Block | None:
             j -= 1
         if not above:
             return None
-    # the position: the lines under the last authority mark (a title wrapped over two lines:
-    # "TỔNG KIỂM TOÁN NHÀ" / "NƯỚC"); the authority: from the first mark down to it
-    marks = [n for n, t in enumerate(above) if is_authority(t)]
-    position_from = marks[-1] + 1 if marks else max(0, len(above) - POSITION_LINES)
+    # the position: the last line, with the line above when it was wrapped ("TỔNG KIỂM TOÁN
+    # NHÀ" / "NƯỚC", "THỨ" / "TRƯỞNG": a position starts with a rank and has two syllables or
+    # more); the authority: from the first mark down to the position
+    position_from = len(above)
+    if not is_authority(above[-1]):
+        position_from -= 1
+        while (position_from > 0 and len(above) - position_from < POSITION_LINES
+               and not is_authority(above[position_from - 1])
+               and (len(above[position_from].split()) < 2 or not _RANK_RE_START.match(above[position_from]))):
+            position_from -= 1
+    if position_from == len(above) - 1 and position_from and is_authority(above[-2]) \
+            and len(above[-1].split()) < 2:
+        position_from = len(above)  # "T/M BỘ CHÍNH" / "TRỊ": the authority wrapped, no position
     position = " ".join(above[position_from:]) or None
+    marks = [n for n, t in enumerate(above[:position_from]) if is_authority(t)]
     first_authority = marks[0] if marks else None
     on_behalf = " ".join(above[first_authority:position_from]) if marks else None
     ranked = _ranked_name(text)

@@ -129,7 +129,10 @@ class _Emphasis:
         self.chars = {"b": 0, "i": 0, "all": 0}
 
     def feed(self, raw: str) -> None:
-        markers = _markers(raw) if "*" in raw or "__" in raw else []
+        if "*" not in raw and "__" not in raw and not self.spanning:
+            self.chars["all"] += len(raw)  # plain text: nothing opens or closes
+            return
+        markers = _markers(raw)
         pos = 0
         for start, end, kind in markers:
             self._count(raw[pos:start])
@@ -144,7 +147,7 @@ class _Emphasis:
         self._count(raw[pos:])
 
     def _count(self, text: str) -> None:
-        n = len(text.strip())
+        n = len(text)
         self.chars["all"] += n
         for kind in ("b", "i"):
             if self.open[kind]:
@@ -222,7 +225,7 @@ _OPEN_WORDS = frozenset(
     "đối tới qua bằng từng mỗi mọi phải cần này đó ở nơi".split()
 )
 _LABEL_AND_WORD_RE = re.compile(r"(?:Điều\s+\d+[a-zđ]?|\d{1,2}|[IVX]{1,4})[.:]\s+\S+")
-_ARTICLE_HEAD_RE = re.compile(rf"Điều\s+\d+[a-zđ]?\s*(?:[.:]|$|\s[{_UP}])")
+_ARTICLE_HEAD_RE = re.compile(r"Điều\s+\d+[a-zđ]?\s*(?:[.:]|$)")
 _DIVISION_START_RE = re.compile(r"Điều\s+\d|(?i:chương|mục|phần|phụ lục)\s")
 _PLACE_WRAP_RE = re.compile(rf"[{_UP}][^\s,]*(?:\s[{_UP}][^\s,]*)?\s*,\s*(?i:ngày)\b")
 _TITLE_WORDS_RE = re.compile(rf"[{_UP}][^\s\d]*(?:\s[^\s\d]+){{0,4}}")
@@ -410,17 +413,19 @@ def logical_lines(text: str, skip=frozenset()) -> list[Line]:
                 emphasis.feed(" " + frag.raw)
                 prev.text = f"{prev.text} {clean}"
                 prev.last = frag.source
-                prev.style = emphasis.style()
             else:
+                if prev is not None:
+                    prev.style = emphasis.style()
                 if boundary != "break" and boundary:
                     block += 1
                 emphasis = _Emphasis()
                 emphasis.feed(frag.raw)
                 lines.append(Line(clean, frag.source, frag.source, block,
                                   (table, row, col) if in_table else None,
-                                  gap=boundary not in ("", "break"), heading=frag.heading,
-                                  style=emphasis.style()))
+                                  gap=boundary not in ("", "break"), heading=frag.heading))
             boundary = ""
             last_length = len(frag.raw)
         last_kind = kind
+    if lines:
+        lines[-1].style = emphasis.style()
     return lines

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from .layout import is_upper
 from .models import Division, Section
 from .normalize import fold
+from .numbers import DOC_TYPES
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 
@@ -34,9 +35,11 @@ _LETTERS = "abcdđeghiklmnopqrstuvxy"
 _ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
            "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]
 
+# "Điều 2 Nghị quyết số 196/2025/QH15 …" cites an article; it is none.
+_TYPE_WORDS = "(?:" + "|".join(re.escape(t) for t in sorted(DOC_TYPES, key=len, reverse=True)) + r")\b"
 ARTICLE_RE = re.compile(
     r"Điều\s+(?P<label>\d{1,4}[a-zđ]?)\s*(?:[.:]\s*(?P<heading>.*)"
-    rf"|$|\s(?P<bare>[{_UP}][^.;]{{0,150}}$))"  # also "Điều 5 Chính sách của Nhà nước …" without its dot
+    rf"|$|\s(?!{_TYPE_WORDS})(?P<bare>[{_UP}][^.;]{{0,150}}$))"  # also "Điều 5 Chính sách …" without its dot
 )
 _DIVISION_RE = re.compile(
     r"(?P<kind>(?i:phần|chương|tiểu\s+mục|mục))\s+"
@@ -225,6 +228,7 @@ _APPENDIX_RE = re.compile(
 )
 _FORM_HEADER_RE = re.compile(r"CONG HOA XA HOI|DOC LAP|^TEN (?:CO QUAN|DON VI|CO SO|TO CHUC)")
 TITLE_LINES = 3
+_FORM_RE = re.compile(r"(?:Mẫu|Biểu mẫu)\b")
 _FOOTNOTE_RE = re.compile(r"\[\d{1,3}\]|\(\*+\)")
 _ATTACHED_RE = re.compile(r"\(?\s*(?:Ban hành |Được ban hành )?(?i:kèm theo)\b")
 
@@ -264,19 +268,31 @@ def appendices(lines: list[str], heading_of) -> Body:
             units.append(("", [text]))
     out = Body()
     seen: dict[str, int] = {}
+    parent: Division | None = None  # the appendix that the forms after it belong to
     for label, texts in units:
         if not label:  # text after the signature under no heading of its own
             label = "Chú thích" if _FOOTNOTE_RE.match(texts[0]) else "Phụ lục" if is_upper(texts[0]) else "Ghi chú"
-        seen[label] = seen.get(label, 0) + 1
-        unit_id = label if seen[label] == 1 else f"{label} ({seen[label]})"
+        form = _FORM_RE.match(label) is not None
+        if not form:
+            parent = None
+        path = [parent.label] if form and parent else []
+        full = ".".join(path + [label])
+        seen[full] = seen.get(full, 0) + 1
+        unit_id = full if seen[full] == 1 else f"{full} ({seen[full]})"
         title, rest = _appendix_title(texts, label)
         inner = body_sections(rest, prefix=[unit_id])
-        head = Section(id=unit_id, path=[unit_id], heading=title, text=inner.preamble, label=label)
+        head = Section(id=unit_id, path=path + [unit_id.rsplit(".", 1)[-1] if path else unit_id],
+                       heading=title, text=inner.preamble, label=label)
+        ids = [head.id] + [s.id for s in inner.sections]
         out.sections.append(head)
         out.sections.extend(inner.sections)
-        out.divisions.append(Division("Phụ lục", unit_id, title, [],
-                                      [head.id] + [s.id for s in inner.sections]))
+        division = Division("Phụ lục", unit_id, title, path, ids)
+        out.divisions.append(division)
         out.divisions.extend(inner.divisions)
+        if path:
+            parent.sections.extend(ids)
+        elif label not in ("Chú thích", "Ghi chú"):
+            parent = division
     return out
 
 

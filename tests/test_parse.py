@@ -188,6 +188,10 @@ LINES = st.sampled_from([
     "1. Nội dung thứ nhất", "a) Ý nhỏ", "Điều 1. Phạm vi", "Chương I", "Mục 1",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "-------",
     "văn bản tiếp tục " * 8, "SAO Y BẢN CHÍNH", "5.1. Ý", "(1) ý", "II. PHẦN HAI", "LUẬT",
+    "|", "| Số: 1/UBND | Hà Nội, ngày 2 tháng 3 năm 2024 |", "|---|---|", "**", "*Hà Nội, ngày 18",
+    "tháng 11 năm 2025*", "CÔNG BÁO/Số 1/Ngày 1-1-2025", "Ký bởi: Cổng", "Ngày ký: 2025", "**Số hiệu:**",
+    "PHỤ LỤC I", "[1] Ghi chú", "T/M BAN", "\u00d0iều 2.", "PHẦN THỨ NHẤT", "Mẫu số 01", "(Ban hành kèm theo)",
+    "Văn bản này chưa cập nhật nội dung Tiếng Anh", "Thượng tướng Võ Văn A", "Số: /KH-SCT", "C****ÔNG",
 ])
 
 
