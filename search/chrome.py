@@ -16,7 +16,7 @@ Page furniture, found on the logical lines: a saved page wraps the document in a
 metadata box, banners, guidance, a teaser, the document's catalogue title, notices, related
 documents, a footer and customer notices. A region of furniture opens at a line recognised
 as such ("box", "banner", "guide", "catalogue", "notice", "related", "attachment",
-"teaser") and runs until the next document header (a motto or a number line, with the issuer
+"teaser", "translation": a site's English translation) and runs until the next document header (a motto or a number line, with the issuer
 lines above it): there is no document text between a portal's furniture and the next header.
 """
 from __future__ import annotations
@@ -134,6 +134,8 @@ _GUIDE_RE = re.compile(
 _NOTICE_RE = re.compile(r"Văn bản này (?:chưa|đang) cập nhật|Thưa Quý khách|Cảm ơn đã dùng|Quý Thành viên")
 _RELATED_RE = re.compile(r"Văn bản (?:liên quan|gốc|được hướng dẫn|hướng dẫn|được hợp nhất|hợp nhất)(?: cùng nội dung)?\s*\d*")
 _ATTACHMENT_RE = re.compile(r"FILE (?:ĐƯỢC ĐÍNH KÈM THEO VĂN BẢN|ATTACHED TO DOCUMENT)")
+# A site's English translation of the document (its own work, not the document): its motto.
+_TRANSLATION_RE = re.compile(r"(?i:socialist republic of viet\s?nam|independence\s*[-–]\s*freedom\s*[-–]\s*happiness)")
 _TEASER_END_RE = re.compile(r"Xem (?:thêm|chi tiết)\b")
 _CATALOGUE_RE = re.compile(
     r"(?P<type>(?i:" + "|".join(re.escape(t) for t in sorted(DOC_TYPES, key=len, reverse=True)) + r"))"
@@ -164,6 +166,8 @@ def _opener(lines: list[Line], i: int) -> str | None:
         return "attachment"
     if _RELATED_RE.fullmatch(text):
         return "related"
+    if _TRANSLATION_RE.match(text):
+        return "translation"
     if (m := _CATALOGUE_RE.match(text)) and NUMBER_RE.fullmatch(m.group("number")):
         return "catalogue"
     if _box_label(text):

@@ -680,3 +680,16 @@ def test_an_appendix_form_with_a_blank_header_is_no_document():
     assert doc.signer.name == "Nguyễn Thị Kim"
     assert [s.id for s in doc.sections] == ["1", "2", "Phụ lục 02"]
     assert "TÊN CƠ SỞ" in doc.sections[-1].text and "Tên vật tư" in doc.sections[-1].text
+
+
+def test_a_sites_english_translation_after_the_document_is_chrome():
+    translation = ("|\nTHE MINISTRY OF FINANCE\n|\nSOCIALIST REPUBLIC OF VIETNAM\nIndependence - Freedom - Happiness\n"
+                   "|\nNo. 5331/CT-CS\n|\nHanoi, November 18, 2025\n|\nTo: Anh Duong Co., Ltd.\n"
+                   "The Tax Department has received the letter of the company.\n")
+    text = normalize_text(PORTAL_DISPATCH + translation)
+    [doc] = parse_text(text, "t.md")
+    assert doc.number == "5331/CT-CS" and doc.signer.name == "Mạnh Thị Tuyết Mai"
+    lines = text.split("\n")
+    kinds = {lines[i]: kind for i, kind in find_chrome(text).items()}
+    assert kinds["SOCIALIST REPUBLIC OF VIETNAM"] == "translation"
+    assert kinds["The Tax Department has received the letter of the company."] == "translation"
