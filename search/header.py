@@ -255,7 +255,7 @@ def read_header(lines: list[Line], lo: int, hi: int) -> Header:
     i = lo
     while i < zone_end:
         text = lines[i].text
-        pair = _motto_pair(lines, i, zone_end) if h.motto is None else None
+        pair = _motto(lines, i, zone_end) if h.motto is None else None
         numbered = number_line(text) if not number_seen else None
         if numbered is None and not number_seen and _NUMBER_PREFIX_RE.fullmatch(text) and i + 1 < zone_end:
             numbered = number_line(f"{text} {lines[i + 1].text}")  # "Số:" with the number below it
@@ -264,12 +264,11 @@ def read_header(lines: list[Line], lo: int, hi: int) -> Header:
                 i += 1
         heading = type_heading(text) if h.type is None else None
         if pair is not None:
-            at, span = pair
-            h.motto = " ".join(lines[k].text for k in range(i, i + span))[at:].strip() if h.motto is None else h.motto
+            h.motto, before, span = pair
             h.anchors.append(i)
             h.used.update(range(i, i + span))
-            if at > 0 and motto_prefix is None:
-                motto_prefix = (i, " ".join(lines[k].text for k in range(i, i + span))[:at].strip(" -–—|"))
+            if before:
+                motto_prefix = (i, before)
             i += span
             continue
         if numbered is not None:
@@ -339,25 +338,34 @@ def _ends_list(text: str) -> bool:
     return bool(place_date(text) or strong_body(text) or is_anchor(text) or type_heading(text))
 
 
-def _motto_pair(lines: list[Line], i: int, end: int) -> tuple[int, int] | None:
-    """(offset of the motto, lines it spans) when the motto starts on line i.
+def _motto(lines: list[Line], i: int, end: int) -> tuple[str, str, int] | None:
+    """(the motto, the issuer text printed before it on its lines, lines it spans) when the
+    motto starts on line i.
 
     The motto may be wrapped over two upper-case lines ("CỘNG HÒA XÃ" / "HỘI CHỦ NGHĨA VIỆT
-    NAM"); its second part ("Độc lập - Tự do - Hạnh phúc") is a line of its own.
+    NAM"); its second part ("Độc lập - Tự do - Hạnh phúc") is a line of its own, which two
+    columns read as one may prefix with the issuer's next line ("SỞ Y TẾ Độc lập - …").
     """
     text = lines[i].text
     at = motto_at(text)
     span = 1
     if at < 0 and i + 1 < end and is_upper(text) and lines[i + 1].block == lines[i].block:
-        at = motto_at(f"{text} {lines[i + 1].text}")
+        text = f"{text} {lines[i + 1].text}"
+        at = motto_at(text)
         span = 2
-        if at >= len(text):
+        if at >= len(lines[i].text):
             return None  # the motto starts on the next line
     if at < 0:
         return None
-    if i + span < end and motto_at(lines[i + span].text) == 0 and "oc" in fold(lines[i + span].text[:4]).lower():
-        span += 1  # "Độc lập - Tự do - Hạnh phúc"
-    return at, span
+    motto, before = text[at:].strip(), text[:at].strip(" -–—|")
+    if i + span < end and "DOC LAP" not in fold(motto).upper():
+        second = lines[i + span].text
+        at2 = motto_at(second)
+        if at2 >= 0 and "doc" in fold(second[at2:at2 + 4]).lower() and (at2 == 0 or is_upper(second[:at2])):
+            motto = f"{motto} {second[at2:].strip()}"  # "Độc lập - Tự do - Hạnh phúc"
+            before = f"{before} {second[:at2].strip(' -–—|')}".strip()
+            span += 1
+    return motto, before, span
 
 
 def _block_end(lines: list[Line], i: int, end: int) -> int:

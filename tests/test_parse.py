@@ -693,3 +693,15 @@ def test_a_sites_english_translation_after_the_document_is_chrome():
     kinds = {lines[i]: kind for i, kind in find_chrome(text).items()}
     assert kinds["SOCIALIST REPUBLIC OF VIETNAM"] == "translation"
     assert kinds["The Tax Department has received the letter of the company."] == "translation"
+
+
+def test_two_columns_read_as_one_line_each():
+    """OCR and text layers often read the header's two columns line by line."""
+    raw = ("UBND TỈNH LÀO CAI CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSỞ Y TẾ Độc lập - Tự do - Hạnh phúc\n"
+           "Số: 12/SYT-NVY Lào Cai, ngày 3 tháng 4 năm 2024\nV/v tăng cường phòng, chống dịch\n\n"
+           "Kính gửi: Các cơ sở y tế.\n\nSở Y tế đề nghị các đơn vị thực hiện.\n")
+    [doc] = _parse(raw)
+    assert (doc.issuer, doc.motto) == ("UBND TỈNH LÀO CAI SỞ Y TẾ",
+                                       "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc")
+    assert (doc.number, doc.place, doc.date, doc.type, doc.title) == (
+        "12/SYT-NVY", "Lào Cai", "2024-04-03", "Công văn", "tăng cường phòng, chống dịch")
