@@ -225,6 +225,7 @@ _OPEN_WORDS = frozenset(
     "đối tới qua bằng từng mỗi mọi phải cần này đó ở nơi".split()
 )
 _LABEL_AND_WORD_RE = re.compile(r"(?:Điều\s+\d+[a-zđ]?|\d{1,2}|[IVX]{1,4})[.:]\s+\S+")
+_DATE_END_RE = re.compile(r"(?:năm\s*|/)\d{4}\W*$")  # a date line is complete: "…, ngày 22 tháng 11 năm 2002"
 _ARTICLE_HEAD_RE = re.compile(r"Điều\s+\d+[a-zđ]?\s*(?:[.:]|$)")
 _DIVISION_START_RE = re.compile(r"Điều\s+\d|(?i:chương|mục|phần|phụ lục)\s")
 _PLACE_WRAP_RE = re.compile(rf"[{_UP}][^\s,]*(?:\s[{_UP}][^\s,]*)?\s*,\s*(?i:ngày)\b")
@@ -408,7 +409,7 @@ def logical_lines(text: str, skip=frozenset()) -> list[Line]:
                 join = (spanning and not (is_upper(prev.text) and is_upper(clean))) or _wrapped(prev.text, clean, low <= last_length <= high)
             elif prev is not None and boundary == "blank":
                 join = (not _TERMINAL_RE.search(prev.text) and not is_upper(prev.text)
-                        and _continues(prev.text, clean))
+                        and not _DATE_END_RE.search(prev.text) and _continues(prev.text, clean))
             if join:
                 emphasis.feed(" " + frag.raw)
                 prev.text = f"{prev.text} {clean}"
