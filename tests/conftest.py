@@ -10,7 +10,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 NOTICES = REPO / "index_data" / "notices"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = Path(os.environ.get("NOTICE_SEARCH_SHARED", REPO.parent / "shared"))
 
 
 @pytest.fixture(scope="session")
@@ -49,14 +48,7 @@ def dev_queries() -> list[dict]:
     return json.loads((FIXTURES / "dev_queries.json").read_text(encoding="utf-8"))["queries"]
 
 
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"shared data not found at {SHARED}")
-    return SHARED
-
-
-# --- slow tests: skipped unless --run-slow or NOTICE_SEARCH_SLOW=1 (CI sets it) ---------------
+# --- long runs: skipped unless --run-slow or NOTICE_SEARCH_SLOW=1 (CI leaves them off) ------------
 
 SLOW_ENV = "NOTICE_SEARCH_SLOW"
 
