@@ -30,7 +30,7 @@ from .ingest import read_text
 from .layout import Line, is_upper, logical_lines
 from .models import Document, Reference
 from .normalize import fold
-from .numbers import find_numbers, issuer_of, number_key
+from .numbers import DOC_TYPES, canonical_type, find_numbers, issuer_of, number_key
 from .structure import appendices, appendix_heading, body_sections, division
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -158,8 +158,39 @@ def _parse_document(lines: list[Line], lo: int, hi: int, file: str, ordinal: int
         doc.title = _law_name(doc.type, doc.title, [lines[i].text for i in body[:40]])
     if doc.date is None:
         doc.date = _adoption_date([lines[i].text for i in range(lo, hi)])
+    if doc.number is None:
+        titled = _title_number([lines[i].text for i in range(lo, min(hi, lo + _TITLE_LINES))])
+        if titled is not None:
+            doc.number, doc.date = titled.number, doc.date or titled.date
+            doc.type = doc.type or titled.type
     doc.references = _references(doc)
     return doc
+
+
+_TITLE_LINES = 4
+# A type word, then at most its issuer ("của Thủ tướng Chính phủ"), then "số" and a number.
+_TITLE_NUMBER_RE = re.compile(rf"(?P<type>{'|'.join(DOC_TYPES)})(?:\s+của\s[^,.;:]{{1,60}}?)?\s+số\s*(?=\d)",
+                              re.IGNORECASE)
+_TYPE_WORD_RE = re.compile(rf"\b(?:{'|'.join(DOC_TYPES)})\b", re.IGNORECASE)  # "của Nghị quyết số …" cites
+
+
+def _title_number(texts: list[str]) -> Reference | None:
+    """The number a document's opening title sentence gives, where no number line is printed:
+    old Gazette and case-law layouts ('Quyết định của Thủ tướng Chính phủ số 115/2004/QĐ-TTg
+    ngày 25 tháng 6 năm 2004 về việc …', 'Án lệ số 17/2018/AL về …'). None unless the title
+    opens with a type word, at most its issuer, then 'số' and the number: 'NGHỊ QUYẾT / Sửa đổi
+    … của Nghị quyết số 730/…' names the document it amends, not itself."""
+    title = []
+    for text in texts:
+        if BODY_START_RE.match(text):
+            break
+        title.append(text)
+    joined = " ".join(title)
+    opening = _TITLE_NUMBER_RE.match(joined)
+    found = find_numbers(joined) if opening else []
+    if not found or found[0].start > opening.end() or _TYPE_WORD_RE.search(joined, opening.end("type"), opening.end()):
+        return None
+    return Reference(found[0].number, type=canonical_type(opening.group("type")), date=found[0].date)
 
 
 _FOOT_LINES = 8
