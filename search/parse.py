@@ -30,7 +30,7 @@ from .ingest import read_text
 from .layout import Line, is_upper, logical_lines
 from .models import Document, Reference
 from .normalize import fold
-from .numbers import DOC_TYPES, canonical_type, find_numbers, issuer_of, number_key
+from .numbers import DATE_RE, DOC_TYPES, canonical_type, find_numbers, iso_date, issuer_of, normalize_number, number_key
 from .structure import appendices, appendix_heading, body_sections, division
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -313,9 +313,38 @@ def parse_text(text: str, file: str) -> list[Document]:
     documents = [_parse_document(lines, start, end, file, k)
                  for k, (start, end) in enumerate(_split(lines), start=1)]
     _number_forwarded(documents)
+    if len(documents) == 1 and documents[0].number is None:
+        _fill_from_attributes(documents[0], all_lines)
     for doc in documents:
         doc.issuer = doc.issuer or issuer_of(doc.number)
     return documents
+
+
+# A portal's attribute table ("thuộc tính": label cells beside value cells), by its labels.
+_ATTRIBUTE_LABELS = {
+    "so ky hieu": "number", "so hieu": "number", "so van ban": "number", "so an le": "number",
+    "ngay ban hanh": "date", "ngay thong qua": "date", "loai van ban": "type", "co quan ban hanh": "issuer",
+}
+_DAY_RE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{4}$")
+
+
+def _fill_from_attributes(doc: Document, lines: list[Line]) -> None:
+    """Fill a document that printed no number from a page's attribute table: a saved
+    attribute page holds the number, date, type and issuer only there."""
+    cells = {line.cell: line.text for line in lines if line.cell}
+    for (table, row, column), label in cells.items():
+        field = _ATTRIBUTE_LABELS.get(" ".join(fold(label).lower().split()))
+        value = cells.get((table, row, column + 1), "").strip()
+        if field is None or not value:
+            continue
+        if field == "number" and doc.number is None:
+            doc.number = normalize_number(value)
+        elif field == "date" and doc.date is None and (m := _DAY_RE.match(value)):
+            doc.date = iso_date(DATE_RE.match(f"ngày {m.group(0)}"))
+        elif field == "type" and doc.type is None:
+            doc.type = canonical_type(value)
+        elif field == "issuer" and doc.issuer is None:
+            doc.issuer = value
 
 
 def _number_forwarded(documents: list[Document]) -> None:

@@ -743,3 +743,31 @@ def test_a_title_that_names_the_document_it_amends_is_not_its_number():
     [resolution] = parse_text(normalize_text(AMENDING_TITLE), "amending.txt")
     assert resolution.number is None
     assert "730/2004/NQ-UBTVQH11" in [r.number for r in resolution.references]
+
+
+ATTRIBUTE_PAGE = """Văn bản pháp luật »
+Bộ luật 12/2015/QH13
+|
+Số ký hiệu
+|
+12/2015/QH13
+|
+Ngày ban hành
+|
+27/11/2015
+|
+|
+Loại văn bản
+|
+Bộ luật
+|
+Ngày có hiệu lực
+|
+01/01/2018
+|
+"""
+
+
+def test_a_saved_attribute_page_gives_its_fields_from_the_label_cells():
+    [doc] = parse_text(normalize_text(ATTRIBUTE_PAGE), "thuoctinh.html")
+    assert (doc.number, doc.date, doc.type) == ("12/2015/QH13", "2015-11-27", "Bộ luật")
