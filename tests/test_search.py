@@ -823,5 +823,24 @@ def test_a_snippet_tokenizes_a_bounded_part_of_a_long_text(monkeypatch):
     text = "Các bộ, ngành tiếp tục triển khai. " * 400 + "Tiêm vắc xin cho trẻ em. " + "Kết thúc. " * 100_000
     shown = snippets.snippet(text, {"vac", "xin"})
     assert "<mark>vắc xin</mark>" in shown and shown.startswith("… ") and shown.endswith(" …")
-    assert snippets.has_match(text[:500_000], {"cac"})
+    assert "<mark>Quy định</mark>" in snippets.hit_snippet(text[:500_000], "Quy định chung", {"quy", "dinh"})
     assert max(seen) <= snippets.SCAN_CHARS
+
+
+def test_a_hit_tokenizes_a_bounded_part_of_its_text_once(monkeypatch):
+    """The work of a hit's snippet is bounded, whatever the section's length: one pass over
+    at most SCAN_CHARS characters of its text (there were two, the first to test for a match)."""
+    from search import snippets
+    from search.service import Engine
+
+    seen = []
+    marks = snippets._marks
+    monkeypatch.setattr(snippets, "_marks", lambda text, highlight: seen.append(len(text)) or marks(text, highlight))
+    text = "Các bộ, ngành tiếp tục triển khai. " * 200 + "Tiêm vắc xin cho trẻ em. " + "Kết thúc. " * 900
+    hit = Engine._hit({"key": "long.txt#1", "text": text, "heading_text": "Tiêm chủng"}, 1.0, {"vac", "xin"})
+    assert "<mark>vắc xin</mark>" in hit["snippet"]
+    assert len(seen) == 1 and seen[0] <= snippets.SCAN_CHARS
+    seen.clear()
+    hit = Engine._hit({"key": "long.txt#1", "text": text, "heading_text": "Quy định chung"}, 1.0, {"quy", "dinh"})
+    assert hit["snippet"] == "<mark>Quy định</mark> chung"  # the words are in the heading alone
+    assert len(seen) == 2 and seen[0] <= snippets.SCAN_CHARS and seen[1] == len("Quy định chung")
