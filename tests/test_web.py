@@ -540,16 +540,19 @@ def served(corpus_index):
 
 
 def test_idle_connections_do_not_lock_out_a_real_request(served):
-    """200 sockets that connect and say nothing, then one real request: it is answered at once.
-    (waitress's default limit of 100 connections made it wait for the idle ones to time out.)"""
+    """200 sockets that connect and say nothing (half of them the start of a request, never
+    finished), then one real request: it is answered at once. (waitress's default limit of
+    100 connections made it wait for the idle ones to time out.)"""
     import socket
     import time
     import urllib.request
 
     idle = []
     try:
-        for _ in range(200):
+        for i in range(200):
             idle.append(socket.create_connection(("127.0.0.1", served), timeout=5))
+            if i % 2:
+                idle[-1].sendall(b"GET /search?q=a HTTP/1.1\r\nHost: x\r\n")
         time.sleep(0.5)  # let the server accept them
         started = time.monotonic()
         with urllib.request.urlopen(f"http://127.0.0.1:{served}/help", timeout=10) as response:
