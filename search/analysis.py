@@ -21,7 +21,7 @@ from pathlib import Path
 
 from whoosh.analysis import SpaceSeparatedTokenizer
 
-from .normalize import fold, nfc, unify_tones
+from .normalize import fold, nfc, normalize_query, unify_tones
 from .numbers import NUMBER_RE, number_key
 
 # Codes kept whole besides document numbers: dates (20/11/2021), decimals and
@@ -165,4 +165,4 @@ def token_key(token: str) -> str:
 
 def folded_key(text: str) -> str:
     """A name or phrase reduced for loose comparison: folded, lowercased, single-spaced."""
-    return " ".join(fold(unify_tones(nfc(text))).lower().split())
+    return " ".join(fold(unify_tones(normalize_query(text))).lower().split())

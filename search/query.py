@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from . import analysis
-from .normalize import fold, nfc, unify_tones
+from .normalize import fold, nfc, normalize_query, unify_tones
 from .numbers import number_key
 from .ranking import Weights
 
@@ -363,8 +363,7 @@ def field_query(name: str, value: str) -> wq.Query:
 def parse_query(text: str, vocabulary: Vocabulary, reader, weights: Weights = Weights()) -> Parsed:
     """Parse user input against the index (its vocabulary and this thread's reader),
     with `weights` for the terms; raise QueryError for malformed input."""
-    text = unify_tones(nfc(text or "")).replace("\x00", " ")
-    text = "".join(c if c.isprintable() else " " for c in text)
+    text = unify_tones(normalize_query(text or ""))
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH}).")
     parser = _Parser(_tokenize(text), vocabulary, reader, weights)

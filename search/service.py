@@ -26,7 +26,7 @@ from .parse import parse_file
 from .query import QueryError, Vocabulary, date_range, field_query, parse_query
 from .ranking import Evaluation, Statistics, Weights
 from .records import Record, is_head
-from .snippets import has_match, snippet
+from .snippets import hit_snippet
 
 DEFAULT_INDEX = "index_data/index"
 MAX_LIMIT = 1000
@@ -248,7 +248,6 @@ class Engine:
     def _hit(fields: Record, score: float | None, highlight: set[str]) -> dict:
         text = fields.get("text") or ""
         heading = fields.get("heading_text") or ""
-        shown = text if not highlight or has_match(text, highlight) or not heading else heading
         return {
             "key": fields["key"], "number": fields.get("number") or None,
             "type": fields.get("type") or None, "title": fields.get("title") or None,
@@ -256,7 +255,7 @@ class Engine:
             "issuer": fields.get("issuer") or None, "section": fields.get("section") or None,
             "heading": heading or None, "path": fields.get("path") or [],
             "score": round(score, 3) if score is not None else None,  # sorted by date: no score
-            "snippet": snippet(shown, highlight),
+            "snippet": hit_snippet(text, heading, highlight),
         }
 
     # --- documents ------------------------------------------------------------

@@ -7,7 +7,7 @@ from html import escape
 from .analysis import TOKEN_RE, text_key, token_key
 
 WINDOW = 36  # syllables shown around the best match
-SCAN_CHARS = 4000  # a longer text is tokenized only around its densest matches
+SCAN_CHARS = 1500  # a longer text is tokenized only around its densest matches
 SEARCH_CHARS = 20_000  # and only its start is searched (the indexer splits longer texts)
 
 
@@ -48,9 +48,14 @@ def _focus(text: str, highlight: set[str]) -> tuple[int, int]:
     return lo, min(len(text), lo + SCAN_CHARS)
 
 
-def has_match(text: str, highlight: set[str]) -> bool:
+def hit_snippet(text: str, heading: str, highlight: set[str]) -> str:
+    """A hit's snippet: from its text, or from its heading when the query's words are in the
+    heading alone. The text is tokenized once, and only around its densest matches."""
     lo, hi = _focus(text, highlight)
-    return any(_marks(text[lo:hi], highlight)[1])
+    spans, hits = _marks(text[lo:hi], highlight)
+    if highlight and heading and not any(hits):
+        return snippet(heading, highlight)
+    return _render(text, lo, hi, spans, hits, WINDOW)
 
 
 def snippet(text: str, highlight: set[str], window: int = WINDOW) -> str:
@@ -60,9 +65,13 @@ def snippet(text: str, highlight: set[str], window: int = WINDOW) -> str:
     "hộ chiếu" for the query "ho chieu" too.
     """
     lo, hi = _focus(text, highlight)
+    return _render(text, lo, hi, *_marks(text[lo:hi], highlight), window)
+
+
+def _render(text: str, lo: int, hi: int, spans: list[tuple[int, int]], hits: list[str | None], window: int) -> str:
+    """The snippet of text[lo:hi], whose tokens and their matches are `spans` and `hits`."""
     before, after = lo > 0, hi < len(text)
     text = text[lo:hi]
-    spans, hits = _marks(text, highlight)
     if not spans:
         return ("… " if before else "") + escape(text[:200])
     start = _best_window(hits, window)

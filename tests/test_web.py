@@ -511,54 +511,135 @@ def test_an_overlong_filter_is_refused_without_being_echoed(client, name):
     assert api_answer.status_code == 400 and len(api_answer.get_data()) < 1_000
 
 
-def test_idle_connections_do_not_lock_out_a_real_request(corpus_index):
-    """200 sockets that connect and say nothing, then one real request: it is answered at once.
-    (waitress's default limit of 100 connections made it wait for the idle ones to time out.)"""
+@pytest.fixture(scope="module")
+def served(corpus_index):
+    """`python cli.py serve` over the bundled corpus, in a process of its own: its port."""
     import socket
-    import threading
     import time
     import urllib.request
 
-    from webui import make_server
+    from helpers import start_cli
 
-    server = make_server(create_app(corpus_index), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    port = server.effective_port
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = start_cli("serve", "--index", str(corpus_index), "--port", str(port))
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/help", timeout=5):
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        yield port
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
+def test_idle_connections_do_not_lock_out_a_real_request(served):
+    """200 sockets that connect and say nothing (half of them the start of a request, never
+    finished), then one real request: it is answered at once. (waitress's default limit of
+    100 connections made it wait for the idle ones to time out.)"""
+    import socket
+    import time
+    import urllib.request
+
     idle = []
     try:
-        for _ in range(200):
-            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        for i in range(200):
+            idle.append(socket.create_connection(("127.0.0.1", served), timeout=5))
+            if i % 2:
+                idle[-1].sendall(b"GET /search?q=a HTTP/1.1\r\nHost: x\r\n")
         time.sleep(0.5)  # let the server accept them
         started = time.monotonic()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/help", timeout=10) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{served}/help", timeout=10) as response:
             assert response.status == 200
         assert time.monotonic() - started < 1.0
     finally:
         for sock in idle:
             sock.close()
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
 
 
-def test_overload_is_answered_503_with_retry_after_at_once(app):
-    """While more connections wait for a thread than MAX_WAITING, a request gets 503 at once."""
-    from collections import deque
+def test_a_burst_of_128_connections_gets_every_request_answered_or_refused(served):
+    """128 clients at once, each on its own connection: every one gets its page or a 503 with
+    Retry-After; none is dropped or left waiting."""
+    import http.client
+    import threading
+    from urllib.parse import urlencode
 
-    from webui import MAX_WAITING, LoadShedding
+    answers, failures = [], []
 
-    waiting = deque()
-    shedding = LoadShedding(app, waiting)
-    calls = []
+    def one(i):
+        connection = http.client.HTTPConnection("127.0.0.1", served, timeout=60)
+        try:
+            connection.request("GET", "/search?" + urlencode({"q": ["cách ly", "vắc xin", "hộ chiếu"][i % 3]}))
+            response = connection.getresponse()
+            answers.append((response.status, response.getheader("Retry-After"), response.read()))
+        except (OSError, http.client.HTTPException) as e:
+            failures.append(repr(e))
+        finally:
+            connection.close()
 
-    def start_response(status, headers):
-        calls.append((status, dict(headers)))
+    clients = [threading.Thread(target=one, args=(i,)) for i in range(128)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    assert not failures
+    assert len(answers) == 128
+    assert {status for status, _, _ in answers} <= {200, 503}
+    assert all(retry == "2" and "quá tải" in body.decode() for status, retry, body in answers if status == 503)
+    assert any(status == 200 for status, _, _ in answers)
 
-    body = b"".join(shedding({"REQUEST_METHOD": "GET", "PATH_INFO": "/help", "SERVER_NAME": "localhost",
-                               "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": None}, start_response))
-    assert calls[-1][0].startswith("200") and body
-    waiting.extend(range(MAX_WAITING + 1))
-    body = b"".join(shedding({}, start_response))
-    status, headers = calls[-1]
-    assert status.startswith("503") and headers["Retry-After"] == "2" and "quá tải" in body.decode()
+
+class _Request:
+    """Stands for a waitress channel holding one request: servicing it runs the WSGI app."""
+
+    def __init__(self, app):
+        import threading
+
+        self.app, self.answered, self.status, self.headers = app, threading.Event(), None, {}
+
+    def service(self):
+        def start_response(status, headers):
+            self.status, self.headers = status, dict(headers)
+
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/help", "SERVER_NAME": "localhost",
+                   "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": None}
+        self.body = b"".join(self.app(environ, start_response))
+        self.answered.set()
+
+    def cancel(self):
+        pass
+
+
+def test_requests_beyond_the_queue_or_waiting_too_long_get_503_with_retry_after(app, monkeypatch):
+    """With every worker busy, a request arriving when MAX_WAITING wait is refused at once,
+    and a queued one is refused when it has waited MAX_WAIT; with a worker free, pages are served."""
+    from webui import server
+
+    monkeypatch.setattr(server, "MAX_WAIT", 2.0)
+    shedding = server.LoadShedding(app)
+    dispatcher = server.SheddingDispatcher()  # no worker thread yet: every request waits
+    dispatcher.start_shedding()
+    try:
+        queued = [_Request(shedding) for _ in range(server.MAX_WAITING)]
+        for request in queued:
+            dispatcher.add_task(request)
+        extra = _Request(shedding)
+        dispatcher.add_task(extra)
+        assert extra.answered.wait(10)
+        assert not any(request.answered.is_set() for request in queued)  # they wait MAX_WAIT
+        assert extra.status.startswith("503") and extra.headers["Retry-After"] == "2"
+        assert "quá tải" in extra.body.decode()
+        for request in queued:
+            assert request.answered.wait(10) and request.status.startswith("503")
+        dispatcher.set_thread_count(1)
+        served = _Request(shedding)
+        dispatcher.add_task(served)
+        assert served.answered.wait(10) and served.status.startswith("200")
+    finally:
+        dispatcher.shutdown()
