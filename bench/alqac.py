@@ -23,13 +23,13 @@ Their rankings are cached in bench/out/alqac<set>-baselines.json (keyed by the d
 
 --set 2022|2025|both    which question sets (default both)
 --weights field=w,...   overrides the BM25F weights of search.schema.CONTENT_FIELDS
-                        (and folded=w: schema.FOLDED_WEIGHT) (read at query time: no re-indexing)
+                        (read at query time: no re-indexing)
 --const NAME=V,...      overrides numeric constants of search/query.py for the run
 --grid                  also runs a small set of weight variants (one factor at a
                         time around the current weights, plus a few combinations)
                         over the same index and prints their figures, best MRR first
 --grid-full             the full product bigram {0,.25,.5,1} x heading {0,.3,.6} x
-                        folded {.2,.4} x words {.5,1} (48 variants; long)
+                        words {0,.5,1} (36 variants; long)
 --misses FILE           writes, per question the engine does not rank first, the
                         question, the rank of its first relevant article and the
                         engine's top 3 (JSON lines), for reading the misses
@@ -199,11 +199,11 @@ def baseline_rankings(name: str, folder: Path, laws: list[dict], questions: list
 
 def grid_variants(full: bool) -> list[dict[str, float]]:
     if full:
-        return [{"bigram": b, "heading": h, "folded": f, "words": w} for b, h, f, w in
-                itertools.product((0, 0.25, 0.5, 1), (0, 0.3, 0.6), (0.2, 0.4), (0.5, 1))]
-    one_at_a_time = [{"bigram": 0}, {"bigram": 0.25}, {"bigram": 1}, {"heading": 0}, {"heading": 0.6},
-                     {"folded": 0.2}, {"folded": 0}, {"words": 0.5}, {"syl": 0.5}]
-    combos = [{"bigram": 1, "heading": 0.6}, {"bigram": 1, "folded": 0.2}]
+        return [{"bigram": b, "heading": h, "words": w} for b, h, w in
+                itertools.product((0, 0.25, 0.5, 1), (0, 0.3, 0.6), (0, 0.5, 1))]
+    one_at_a_time = [{"bigram": 0}, {"bigram": 0.5}, {"bigram": 1.5}, {"heading": 0}, {"heading": 0.6},
+                     {"words": 0}, {"words": 1}, {"syl": 0.5}]
+    combos = [{"bigram": 1.5, "heading": 0.6}, {"words": 0, "heading": 0.6}]
     return [{}] + one_at_a_time + combos
 
 
@@ -265,7 +265,7 @@ def main() -> int:
     ap.add_argument("--const", dest="settings", metavar="NAME=V,...",
                     help="override constants of search/query.py, e.g. OWN_NUMBER_BOOST=10 (see common.py)")
     ap.add_argument("--grid", action="store_true", help="also try a small set of weight variants")
-    ap.add_argument("--grid-full", action="store_true", help="try the full 48-variant product")
+    ap.add_argument("--grid-full", action="store_true", help="try the full 36-variant product")
     ap.add_argument("--misses", metavar="FILE", help="write the questions not ranked first (JSON lines)")
     ap.add_argument("--limit", type=int, help="only the first N questions of each set")
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON line")

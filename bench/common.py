@@ -85,37 +85,18 @@ def parse_weights(text: str | None) -> dict[str, float]:
 
 
 def current_weights() -> dict[str, float]:
-    """CONTENT_FIELDS plus "folded": schema.FOLDED_WEIGHT, the weight of a syllable's
-    other accented forms (when the engine has it)."""
-    weights = dict(schema.CONTENT_FIELDS)
-    if hasattr(schema, "FOLDED_WEIGHT"):
-        weights["folded"] = schema.FOLDED_WEIGHT
-    return weights
-
-
-def _set_folded(value: float) -> None:
-    from search import query
-
-    schema.FOLDED_WEIGHT = value
-    if hasattr(query, "FOLDED_WEIGHT"):  # imported by name: a float, so set it there too
-        query.FOLDED_WEIGHT = value
+    return dict(schema.CONTENT_FIELDS)
 
 
 @contextmanager
 def use_weights(overrides: dict[str, float] | None):
-    """Apply weight overrides for the block (CONTENT_FIELDS mutated in place; "folded"
-    set on search.schema and search.query), then restore them. Yields the weights in force."""
+    """Apply weight overrides for the block (CONTENT_FIELDS mutated in place), then
+    restore them. Yields the weights in force."""
     saved = current_weights()
-    overrides = dict(overrides or {})
-    folded = overrides.pop("folded", None)
-    schema.CONTENT_FIELDS.update(overrides)
-    if folded is not None:
-        _set_folded(folded)
+    schema.CONTENT_FIELDS.update(overrides or {})
     try:
         yield current_weights()
     finally:
-        if "folded" in saved:
-            _set_folded(saved.pop("folded"))
         schema.CONTENT_FIELDS.clear()
         schema.CONTENT_FIELDS.update(saved)
 

@@ -9,8 +9,10 @@
     vắc*                        a trailing wildcard (no leading ones)
 
 Plain words are segmented with pyvi as one chunk and matched by words,
-syllables and syllable pairs (see schema.py); syllables typed without
-diacritics match every accented form the index holds (Vocabulary).
+syllables and syllable pairs (see schema.py). In a query typed without any
+diacritics, syllables match every accented form the index holds; where the user
+wrote diacritics, each syllable means what was typed. Spelling variants (Sĩ/Sỹ,
+Ð/Đ) are one (Vocabulary).
 Malformed input raises QueryError with one sentence for the user.
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from whoosh import query as wq
 from . import analysis
 from .normalize import fold, nfc, unify_tones
 from .numbers import number_key
-from .schema import CONTENT_FIELDS, FOLDED_WEIGHT
+from .schema import CONTENT_FIELDS
 
 MAX_QUERY_LENGTH = 1000
 MAX_PREFIX_TERMS = 1000  # syllables a trailing wildcard may stand for
@@ -114,8 +116,9 @@ _EXAMPLES = {"signer": "Hiệp", "issuer": '"văn phòng chính phủ"', "type":
 class _Parser:
     """Recursive descent: or := and (OR and)*; and := unary+ ; unary := NOT unary | atom."""
 
-    def __init__(self, tokens: list[_Tok], vocabulary: Vocabulary, reader):
+    def __init__(self, tokens: list[_Tok], vocabulary: Vocabulary, reader, loose: bool):
         self.tokens = tokens
+        self.loose = loose  # typed without any diacritics: see Vocabulary.variants
         self.vocabulary = vocabulary
         self.reader = reader
         self.i = 0
@@ -192,10 +195,8 @@ class _Parser:
         prefixes = [self.prefix_query(w) for w in text.split() if w.endswith("*")]
         terms = _analyse(" ".join(w for w in text.split() if not w.endswith("*")))
         syllables = terms["syl"]
-        folded = [fold(s) for s in syllables]
-        self.highlight.update(folded)
-        # Typed without any diacritics: every accented form is what the user meant.
-        loose = syllables == folded
+        self.highlight.update(fold(s) for s in syllables)
+        loose = self.loose
         per_syllable = [self.vocabulary.syllable_terms(s, loose) for s in syllables]
         extras = [wq.Term("words", w, boost=CONTENT_FIELDS["words"]) for w in terms["words"]
                   if "_" in w and not loose]  # one-syllable words repeat `syl`
@@ -215,15 +216,14 @@ class _Parser:
         if len(stem) < 2:
             raise QueryError(f"'{word}': a wildcard needs at least two letters before it.")
         self.highlight.add(fold(stem))
-        return wq.Or([wq.Term("syl", form) for form in self.vocabulary.starting_with(stem)])
+        return wq.Or([wq.Term("syl", form) for form in self.vocabulary.starting_with(stem, self.loose)])
 
     def phrase_query(self, text: str):
         """Exact phrase: every adjacent syllable pair, plus a positional check for
         3+ syllables (in each accented form the index has, if typed without)."""
         syllables = _analyse(text)["syl"]
-        folded = [fold(s) for s in syllables]
-        self.highlight.update(folded)
-        loose = syllables == folded
+        self.highlight.update(fold(s) for s in syllables)
+        loose = self.loose
         if len(syllables) < 2:
             return wq.Or(self.vocabulary.syllable_terms(syllables[0], loose)) if syllables else None
         pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, loose)) for a, b in zip(syllables, syllables[1:])]
@@ -240,69 +240,89 @@ def _analyse(text: str) -> dict[str, list[str]]:
     return {field: terms.split() for field, terms in analysis.field_texts(analysis.segment(text)).items()}
 
 
-class Vocabulary:
-    """The index's syllables grouped by their folded form, for diacritic-free queries.
+# Vietnamese writes a syllable whose whole rhyme is i or y after a consonant either
+# way (Sĩ/Sỹ, kì/kỳ, lí/lý, quí/quý); "gi" is a consonant of its own, so "gì" is not one.
+_I_OR_Y_RE = re.compile(r"^(?!gi)([bcdđghklmnpqrstvx]|ch|gh|kh|ng|ngh|nh|ph|qu|th|tr)([iìíỉĩịyỳýỷỹỵ])$")
+_Y_TO_I = str.maketrans("yỳýỷỹỵ", "iìíỉĩị")
 
-    "ho" expands to the syllables of the index that fold to it ("hộ", "họ", "hồ"…).
+
+def spelling_key(syllable: str) -> str:
+    """A lowercased syllable with the spelling variants Vietnamese treats as one
+    made equal: y -> i as a whole rhyme after a consonant, and the look-alike
+    Ð (U+00D0, U+00F0) -> Đ. Accents are kept."""
+    syllable = syllable.replace("ð", "đ")
+    m = _I_OR_Y_RE.match(syllable)
+    return m.group(1) + m.group(2).translate(_Y_TO_I) if m else syllable
+
+
+class Vocabulary:
+    """The index's syllables grouped by spelling, for loose matching.
+
+    "sĩ" expands to the syllables of the index spelled the same way ("sĩ", "sỹ");
+    in a query typed without diacritics, "ho" expands to every accented form the
+    index holds ("hộ", "họ", "hồ"…).
     """
 
-    MAX_PAIRS = 24  # accented combinations tried for one folded syllable pair
+    MAX_PAIRS = 24  # spellings tried for one syllable pair
 
     def __init__(self, reader):
-        self.forms: dict[str, list[str]] = {}
+        self.spellings: dict[str, list[str]] = {}  # spelling_key -> the index's forms
+        self.forms: dict[str, list[str]] = {}      # folded spelling_key -> the index's forms
         for term in reader.lexicon("syl"):
             syllable = term.decode("utf-8")
-            self.forms.setdefault(fold(syllable), []).append(syllable)
+            key = spelling_key(syllable)
+            self.spellings.setdefault(key, []).append(syllable)
+            self.forms.setdefault(fold(key), []).append(syllable)
 
-    def variants(self, syllable: str) -> list[str]:
-        return self.forms.get(fold(syllable), [])
-
-    def _weighted(self, syllable: str, loose: bool) -> list[tuple[str, float]]:
-        """The forms to match and their weights. A syllable typed with diacritics
-        means exactly that form; one typed without may carry any accents: all its
-        forms count fully in a query typed without diacritics, and below the
-        typed form (FOLDED_WEIGHT) in a query that has diacritics elsewhere."""
-        if fold(syllable) != syllable:
-            return [(syllable, 1.0)]
-        forms = sorted(self.variants(syllable) or [syllable], key=lambda f: f != syllable)
-        return [(f, 1.0 if loose or f == syllable else FOLDED_WEIGHT) for f in forms]
+    def variants(self, syllable: str, loose: bool) -> list[str]:
+        """The index's forms of a typed syllable, the typed form first. In a query
+        typed without any diacritics (`loose`) a syllable may carry any accents.
+        Where the user wrote diacritics anywhere in the query, every syllable means
+        what was typed (in "tạm giam", "giam" is not "giám" or "giảm"), in any of
+        its spellings."""
+        key = spelling_key(syllable)
+        loose = loose or number_key(syllable) is not None  # 4800/qd-byt is 4800/qđ-byt
+        found = (self.forms.get(fold(key)) if loose else self.spellings.get(key)) or [syllable]
+        return sorted(found, key=lambda f: f != syllable)
 
     def syllable_terms(self, syllable: str, loose: bool) -> list[wq.Term]:
         """The syllable in the syllable and heading fields, in each of its forms."""
         terms = []
-        for form, weight in self._weighted(syllable, loose):
-            terms.append(wq.Term("syl", form, boost=weight * CONTENT_FIELDS["syl"]))
-            terms.append(wq.Term("heading", form, boost=weight * CONTENT_FIELDS["heading"]))
+        for form in self.variants(syllable, loose):
+            terms.append(wq.Term("syl", form, boost=CONTENT_FIELDS["syl"]))
+            terms.append(wq.Term("heading", form, boost=CONTENT_FIELDS["heading"]))
         numbers = [syllable] if number_key(syllable) else []
         if syllable.isdigit():  # "thông báo 285": the document numbers it starts
-            numbers = self.starting_with(syllable + "/") + self.starting_with(syllable + "-")
+            numbers = self.starting_with(syllable + "/", loose) + self.starting_with(syllable + "-", loose)
             terms += [wq.Term("syl", number, boost=CONTENT_FIELDS["syl"]) for number in numbers]
         # The document that bears a number outranks those that cite it.
         terms += [wq.Term("number_key", number_key(n).lower(), boost=OWN_NUMBER_BOOST) for n in numbers]
         return terms
 
-    def starting_with(self, stem: str) -> list[str]:
-        """Syllables that start with the stem; without diacritics, in any accented form."""
-        folded = fold(stem)
-        exact = folded != stem
-        forms = [f for key, group in self.forms.items() if key.startswith(folded) for f in group
-                 if not exact or f.startswith(stem)]
+    def starting_with(self, stem: str, loose: bool) -> list[str]:
+        """Syllables that start with the stem; in a query without diacritics, in any accented form."""
+        if loose:
+            folded = fold(stem)
+            forms = [f for key, group in self.forms.items() if key.startswith(folded) for f in group]
+        else:
+            stem = spelling_key(stem)
+            forms = [f for key, group in self.spellings.items() if key.startswith(stem) for f in group]
         return sorted(forms)[:MAX_PREFIX_TERMS]
 
     def phrase_forms(self, reader, syllables: list[str], loose: bool) -> list[list[str]]:
         """The spellings of a phrase whose every adjacent pair the index holds."""
-        spellings = [[f] for f, _ in self._weighted(syllables[0], loose)]
+        spellings = [[f] for f in self.variants(syllables[0], loose)]
         for syllable in syllables[1:]:
-            spellings = [s + [f] for s in spellings for f, _ in self._weighted(syllable, loose)
+            spellings = [s + [f] for s in spellings for f in self.variants(syllable, loose)
                          if reader.doc_frequency("bigram", f"{s[-1]}_{f}")][:self.MAX_PAIRS]
         return spellings
 
     def pair_terms(self, reader, a: str, b: str, loose: bool) -> list[wq.Term]:
-        """The adjacent pair a b in the bigram field, in every accented form the index has."""
-        candidates = [(f"{fa}_{fb}", wa * wb) for fa, wa in self._weighted(a, loose)
-                      for fb, wb in self._weighted(b, loose)][:self.MAX_PAIRS]  # exact forms first
-        return [wq.Term("bigram", pair, boost=weight * CONTENT_FIELDS["bigram"])
-                for pair, weight in candidates if reader.doc_frequency("bigram", pair)]
+        """The adjacent pair a b in the bigram field, in every spelling the index has."""
+        candidates = [f"{fa}_{fb}" for fa in self.variants(a, loose)
+                      for fb in self.variants(b, loose)][:self.MAX_PAIRS]  # typed forms first
+        return [wq.Term("bigram", pair, boost=CONTENT_FIELDS["bigram"])
+                for pair in candidates if reader.doc_frequency("bigram", pair)]
 
 
 # --- fields --------------------------------------------------------------------
@@ -362,11 +382,12 @@ def field_query(name: str, value: str) -> wq.Query:
 def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
     """Parse user input against the index (its vocabulary and this thread's reader);
     raise QueryError for malformed input."""
-    text = unify_tones(nfc(text or "")).replace("\x00", " ")
+    text = unify_tones(nfc(text or "")).replace("\x00", " ").replace("Ð", "Đ").replace("ð", "đ")
     text = "".join(c if c.isprintable() else " " for c in text)
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH}).")
-    parser = _Parser(_tokenize(text), vocabulary, reader)
+    loose = fold(text) == text  # no diacritics anywhere
+    parser = _Parser(_tokenize(text), vocabulary, reader, loose)
     query = parser.parse()
     excluded = query.b if isinstance(query, wq.AndNot) else None
     return Parsed(query, parser.highlight, excluded)

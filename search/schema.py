@@ -13,17 +13,13 @@ from whoosh.system import pack_uint
 from . import analysis
 
 # Content fields and their BM25F weights, chosen on the development queries and
-# ALQAC (see README, "Design notes"). Exact forms outrank folded ones.
+# ALQAC (see README, "Design notes").
 CONTENT_FIELDS = {
     "words": 0.5,     # pyvi words
     "syl": 1.0,       # syllables: robust to segmentation differences
     "bigram": 1.0,    # adjacent syllable pairs: phrase-like precision, cheap
     "heading": 0.3,   # section heading (article title) or document title
 }
-# A syllable typed without diacritics in a query that has them elsewhere matches
-# its accented forms ("ho" ~ "hộ") at this weight, below the typed form; in a
-# query typed wholly without diacritics all forms count fully (query.Vocabulary).
-FOLDED_WEIGHT = 0.4
 
 
 class TermFrequencies(Frequency):

@@ -1,0 +1,106 @@
+"""Queries as people type them: diacritics on some words only, spelling variants,
+official abbreviations, Vietnamese dates and document numbers without Đ.
+
+Two short hand-written notices are indexed once for the module.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.service import Engine, index_paths
+
+ALL = 1000
+
+NOTICE = """ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM
+
+Số: 11/TB-UBND
+
+Thử Nghiệm, ngày 05 tháng 3 năm 2022
+
+THÔNG BÁO
+
+Về việc tạm giam hàng tại kho
+
+1. Tạm giam lô hàng tại kho số 2 trong kì kiểm kê.
+
+2. Lí do: hàng không có hóa đơn.
+
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+
+Nguyễn Văn Sĩ
+"""
+
+DECISION = """HỘI ĐỒNG NHÂN DÂN TỈNH THỬ NGHIỆM
+
+Số: 4800/QĐ-HĐND
+
+Thử Nghiệm, ngày 31 tháng 12 năm 2021
+
+QUYẾT ĐỊNH
+
+Về việc giám sát giảm giá
+
+1. Giám sát việc giảm giá trong kỳ báo cáo.
+
+2. Lý do: ÐIỀU CHỈNH giá theo Thông báo số 11/TB-UBND của UBND tỉnh.
+
+CHỦ TỊCH
+
+Trần Văn Sỹ
+"""
+
+NOTICE_KEY, DECISION_KEY = "notice.txt#1", "decision.txt#1"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> Engine:
+    folder = tmp_path_factory.mktemp("forms")
+    (folder / "notice.txt").write_text(NOTICE, encoding="utf-8")
+    (folder / "decision.txt").write_text(DECISION, encoding="utf-8")
+    index = tmp_path_factory.mktemp("formsix")
+    report = index_paths([str(folder)], str(index))
+    assert report["documents"] == 2 and not report["skipped"]
+    return Engine(index)
+
+
+def found(engine: Engine, q: str = "", **kw) -> set[str]:
+    result = engine.search(q, limit=ALL, **kw)
+    return {hit["key"] for hit in result["hits"]}
+
+
+# --- diacritics ------------------------------------------------------------------
+
+def test_a_query_typed_without_diacritics_matches_every_accented_form(engine):
+    assert found(engine, "giam") == {NOTICE_KEY, DECISION_KEY}  # giam, giám, giảm
+    assert found(engine, "tam giam") == {NOTICE_KEY, DECISION_KEY}
+
+
+def test_where_the_user_wrote_diacritics_an_unaccented_syllable_means_itself(engine):
+    # "giam" in "tạm giam" is the word giam, not giám or giảm
+    assert found(engine, "tạm giam") == {NOTICE_KEY}
+    assert found(engine, "giam giảm") == {NOTICE_KEY, DECISION_KEY}  # each word as typed
+    assert found(engine, '"giam" giá') == set()  # the phrase "giam" is not the decision's giám
+
+
+# --- spelling variants --------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, other", [("kì", "kỳ"), ("lí", "lý"), ("Sĩ", "Sỹ")])
+def test_i_and_y_after_a_consonant_are_one_spelling(engine, typed, other):
+    assert found(engine, typed) == found(engine, other) == {NOTICE_KEY, DECISION_KEY}
+
+
+def test_i_and_y_stay_apart_where_they_are_not_the_whole_rhyme(engine):
+    # "gì" is gi + ì; "ý" has no consonant before it: neither is a spelling variant
+    from search.query import spelling_key
+    assert spelling_key("gì") == "gì" and spelling_key("ý") == "ý" and spelling_key("thủy") == "thủy"
+    assert spelling_key("quý") == spelling_key("quí")
+
+
+def test_the_look_alike_eth_is_d_with_stroke_in_queries_and_in_documents(engine):
+    # the decision writes ÐIỀU with U+00D0; users type Đ, and some paste Ð
+    assert found(engine, "điều") == {DECISION_KEY}
+    assert found(engine, "\u00d0iều") == {DECISION_KEY}
+    assert found(engine, "dieu") == {DECISION_KEY}
