@@ -31,6 +31,8 @@ from .schema import CONTENT_FIELDS
 MAX_QUERY_LENGTH = 1000
 MAX_PREFIX_TERMS = 1000  # syllables a trailing wildcard may stand for
 OWN_NUMBER_BOOST = 20.0  # score of the document whose own number is typed
+NAMED_DOCUMENT_FACTOR = 2.0  # score factor of the sections of a document the query names
+NAMED_ARTICLE_FACTOR = 3.0  # score factor of the article ("Điều 8") the query names
 FIELDS = ("signer", "issuer", "type", "number", "ref", "date", "year")
 
 
@@ -45,6 +47,9 @@ class Parsed:
     # The top level's NOT terms: a document with any section matching them is
     # left out of document results (the query itself excludes sections only).
     excluded: wq.Query | None = None
+    # What the engine read differently from what was typed, for the user (a
+    # phrase found nowhere, searched as words), else None.
+    notice: str | None = None
 
 
 # --- tokens --------------------------------------------------------------------
@@ -123,6 +128,8 @@ class _Parser:
         self.reader = reader
         self.i = 0
         self.highlight: set[str] = set()
+        self.named_documents: set[str] = set()  # keys of the documents the query names
+        self.named_articles: set[str] = set()   # section ids of the articles it names ("Điều 8")
 
     def peek(self) -> _Tok | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -167,7 +174,8 @@ class _Parser:
             else:
                 required.append(self.parse_atom(tok))
         if words:
-            required.append(self.text_query(" ".join(words), require_all=explicit_and))
+            text = self.strip_names(" ".join(words))
+            required.append(self.text_query(text, require_all=explicit_and))
         required = [q for q in required if q is not None]
         excluded = [q for q in excluded if q is not None]
         if not required and not excluded:
@@ -188,6 +196,29 @@ class _Parser:
         if tok.kind == "field":
             return field_query(tok.text, tok.value)
         return self.text_query(tok.text, require_all=True)
+
+    # --- names -----------------------------------------------------------------
+
+    def strip_names(self, text: str) -> str:
+        """Take out of plain words what names a document ("Bộ luật Dân sự 2015") or
+        an article ("Điều 8"): they select what to rank first (`named_documents`,
+        `named_articles`) rather than score every article that repeats them
+        (scope, entry into force). Words that name nothing stay."""
+        key = analysis.text_key(text)
+        spans = []
+        for span, keys in self.vocabulary.names(self.reader).find(key):
+            spans.append(span)
+            self.named_documents.update(keys)
+        for m in _ARTICLE_RE.finditer(key):
+            spans.append(m.span())
+            self.named_articles.add(m.group(1))
+        if not spans:
+            return text
+        kept = list(text)
+        for start, end in spans:
+            kept[start:end] = " " * (end - start)
+        stripped = "".join(kept)
+        return stripped if _analyse_has_words(stripped) else text
 
     # --- text ------------------------------------------------------------------
 
@@ -233,11 +264,72 @@ class _Parser:
         return wq.And(pairs)
 
 
+def _analyse_has_words(text: str) -> bool:
+    return any(c.isalpha() for c in text)
+
+
 def _analyse(text: str) -> dict[str, list[str]]:
     """Query text -> each content field's terms, through the indexer's own chain."""
     if not text.strip():
         return {"words": [], "syl": [], "bigram": []}
     return {field: terms.split() for field, terms in analysis.field_texts(analysis.segment(text)).items()}
+
+
+# "Điều 8" in a query names article 8 (law articles are sections named by their number).
+_ARTICLE_RE = re.compile(r"(?<![^\W_])dieu\s+(\d{1,4})(?![^\W_])")
+
+
+class Names:
+    """The documents a query may name by type and title: "Bộ luật Dân sự" (or
+    "Luật Dân sự"), "Luật Cư trú năm 2020". Read from the head records whose title
+    is short enough to be typed as a name."""
+
+    MAX_TITLE = 12  # syllables
+
+    def __init__(self, reader):
+        self.patterns: list[tuple[re.Pattern, str, str]] = []  # (pattern, key, year)
+        if "section" not in reader.schema or not reader.has_column("type"):
+            return
+        for record in reader.postings("section", "").all_ids():
+            if not 0 < (reader.doc_field_length(record, "heading", 0) or 0) <= self.MAX_TITLE:
+                continue
+            fields = reader.stored_fields(record)
+            title = analysis.text_key(fields.get("title") or "").split()
+            kind = analysis.text_key(fields.get("type") or "").split()
+            if not title or not kind:
+                continue
+            # The full type or its last word ("Bộ luật" or "luật"), then the title,
+            # then perhaps its year ("2015", "năm 2015").
+            sep = r"[\s,.;:-]+"
+            kinds = {" ".join(kind), kind[-1]}
+            pattern = (r"(?<![^\W_])(?:" + "|".join(sep.join(map(re.escape, k.split())) for k in kinds) + ")"
+                       + sep + sep.join(re.escape(w.strip(",.;:")) for w in title if w.strip(",.;:"))
+                       + r"(?:" + sep + r"(?:nam\s+)?(\d{4}))?(?![^\W_])")
+            self.patterns.append((re.compile(pattern), fields["key"], fields.get("year") or ""))
+
+    def find(self, key: str) -> list[tuple[tuple[int, int], set[str]]]:
+        """The spans of a folded text (analysis.text_key) that name documents, and
+        their keys. A year that is not the document's names another edition."""
+        found: dict[tuple[int, int], set[str]] = {}
+        for pattern, doc_key, year in self.patterns:
+            for m in pattern.finditer(key):
+                if m.group(1) and year and m.group(1) != year:
+                    continue
+                found.setdefault(m.span(), set()).add(doc_key)
+        return list(found.items())
+
+
+class Prefer(wq.WrappingQuery):
+    """The child query, with the scores of the records that `preferred` also
+    matches multiplied by `factor` (evaluated by ranking.Evaluation)."""
+
+    def __init__(self, child: wq.Query, preferred: wq.Query, factor: float):
+        super().__init__(child)
+        self.preferred = preferred
+        self.factor = factor
+
+    def _rewrap(self, child):
+        return Prefer(child, self.preferred, self.factor)
 
 
 # Vietnamese writes a syllable whose whole rhyme is i or y after a consonant either
@@ -273,6 +365,13 @@ class Vocabulary:
             key = spelling_key(syllable)
             self.spellings.setdefault(key, []).append(syllable)
             self.forms.setdefault(fold(key), []).append(syllable)
+        self._names: Names | None = None
+
+    def names(self, reader) -> Names:
+        """The documents' names, read on first use (most queries name none)."""
+        if self._names is None:
+            self._names = Names(reader)
+        return self._names
 
     def variants(self, syllable: str, loose: bool) -> list[str]:
         """The index's forms of a typed syllable, the typed form first. In a query
@@ -390,4 +489,17 @@ def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
     parser = _Parser(_tokenize(text), vocabulary, reader, loose)
     query = parser.parse()
     excluded = query.b if isinstance(query, wq.AndNot) else None
+    if query is not None:
+        query = _prefer_named(query, parser.named_documents, parser.named_articles)
     return Parsed(query, parser.highlight, excluded)
+
+
+def _prefer_named(query: wq.Query, documents: set[str], articles: set[str]) -> wq.Query:
+    """Rank first the sections of the documents and the articles the query named."""
+    in_documents = wq.Or([wq.Term("key", k) for k in sorted(documents)]) if documents else None
+    if in_documents is not None:
+        query = Prefer(query, in_documents, NAMED_DOCUMENT_FACTOR)
+    if articles:
+        named = wq.Or([wq.Term("section", a) for a in sorted(articles)])
+        query = Prefer(query, wq.And([named, in_documents]) if in_documents else named, NAMED_ARTICLE_FACTOR)
+    return query

@@ -18,6 +18,8 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
+from .query import Prefer
+
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
 CACHED_MIN_POSTINGS = 512  # shorter posting lists decode fast enough
@@ -31,7 +33,7 @@ class Statistics:
         self.size = reader.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         self.live[list(reader.all_doc_ids())] = True
-        count = max(int(self.live.sum()), 1)
+        count = self.count = max(int(self.live.sum()), 1)
         # Each record's length in every scorable field, and the field's average.
         self.lengths: dict[str, tuple[np.ndarray, float]] = {}
         for field in reader.schema.scorable_names():
@@ -90,6 +92,12 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(tfs)
 
 
+def idf_of(count: int, frequency: int) -> float:
+    """BM25's inverse document frequency (Lucene's form, always positive): near 0
+    for a term in most records, so that common words cannot outweigh a rare one."""
+    return log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+
+
 class Evaluation:
     """Match mask and scores of one query over every record of a generation."""
 
@@ -112,6 +120,10 @@ class Evaluation:
             return self._or(query)
         if isinstance(query, wq.And):
             return self._and(query.subqueries)
+        if isinstance(query, Prefer):
+            mask, scores = self._eval(query.child)
+            preferred, _ = self._eval(query.preferred)
+            return mask, np.where(preferred, scores * query.factor, scores)
         if isinstance(query, wq.AndMaybe):
             mask, scores = self._eval(query.a)
             _, extra = self._eval(query.b)
@@ -148,7 +160,7 @@ class Evaluation:
             scores[ids] += term.boost  # a match in an unscored field (an ID) counts its boost
             return
         lengths, average = self.stats.lengths[term.fieldname]
-        idf = log(self.stats.size / (len(ids) + 1)) + 1
+        idf = idf_of(self.stats.count, len(ids))
         norm = K1 * ((1 - B) + B * lengths[ids] / average)
         scores[ids] += term.boost * idf * (tfs * (K1 + 1)) / (tfs + norm)
 
