@@ -130,6 +130,7 @@ class _Parser:
         self.highlight: set[str] = set()
         self.named_documents: set[str] = set()  # keys of the documents the query names
         self.named_articles: set[str] = set()   # section ids of the articles it names ("Điều 8")
+        self.slots: list[frozenset[str] | None] = []  # the ranked words' syllables (see Rerank)
 
     def peek(self) -> _Tok | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -229,6 +230,7 @@ class _Parser:
         self.highlight.update(fold(s) for s in syllables)
         loose = self.loose
         per_syllable = [self.vocabulary.syllable_terms(s, loose) for s in syllables]
+        self.slots += [frozenset(self.vocabulary.variants(s, loose)) for s in syllables] + [None]
         extras = [wq.Term("words", w, boost=CONTENT_FIELDS["words"]) for w in terms["words"]
                   if "_" in w and not loose]  # one-syllable words repeat `syl`
         for a, b in zip(syllables, syllables[1:]):
@@ -317,6 +319,20 @@ class Names:
                     continue
                 found.setdefault(m.span(), set()).add(doc_key)
         return list(found.items())
+
+
+class Rerank(wq.WrappingQuery):
+    """The child query, whose best records are scored again on how much of their
+    title the query holds (ranking.Evaluation). `slots` are the query's ranked
+    syllables in order, each the set of index forms it matches (None between
+    separate groups of words)."""
+
+    def __init__(self, child: wq.Query, slots: list[frozenset[str] | None]):
+        super().__init__(child)
+        self.slots = slots
+
+    def _rewrap(self, child):
+        return Rerank(child, self.slots)
 
 
 class Prefer(wq.WrappingQuery):
@@ -490,6 +506,8 @@ def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
     query = parser.parse()
     excluded = query.b if isinstance(query, wq.AndNot) else None
     if query is not None:
+        if any(parser.slots):
+            query = Rerank(query, parser.slots)
         query = _prefer_named(query, parser.named_documents, parser.named_articles)
     return Parsed(query, parser.highlight, excluded)
 

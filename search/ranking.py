@@ -18,9 +18,12 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
-from .query import Prefer
+from . import analysis
+from .query import Prefer, Rerank
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
+RERANK_DEPTH = 40  # best records whose titles are read
+TITLE_WEIGHT = 0.25  # score factor 1 + TITLE_WEIGHT for a title the query holds whole
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
 CACHED_MIN_POSTINGS = 512  # shorter posting lists decode fast enough
 CACHE_MAX_POSTINGS = 5_000_000  # about 80 MB
@@ -45,6 +48,13 @@ class Statistics:
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._cached = 0
         self._lock = threading.Lock()
+        self._idf: dict[tuple[str, str], float] = {}
+
+    def idf(self, reader, field: str, text: str) -> float:
+        found = self._idf.get((field, text))
+        if found is None:
+            found = self._idf[(field, text)] = idf_of(self.count, reader.doc_frequency(field, text))
+        return found
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         found = self._cache.get((field, text))
@@ -120,6 +130,9 @@ class Evaluation:
             return self._or(query)
         if isinstance(query, wq.And):
             return self._and(query.subqueries)
+        if isinstance(query, Rerank):
+            mask, scores = self._eval(query.child)
+            return mask, self._rerank(mask, scores, query.slots)
         if isinstance(query, Prefer):
             mask, scores = self._eval(query.child)
             preferred, _ = self._eval(query.preferred)
@@ -143,6 +156,35 @@ class Evaluation:
         mask, scores = self._empty()
         mask[list(self.searcher.docs_for_query(query))] = True
         return mask, scores
+
+    def _rerank(self, mask: np.ndarray, scores: np.ndarray, slots) -> np.ndarray:
+        """Raise the best records by how much of their title (an article's
+        "Điều kiện kết hôn") the query holds: a title is what a section is about."""
+        candidates = np.flatnonzero(mask & (scores > 0))
+        if len(candidates) > RERANK_DEPTH:
+            candidates = candidates[np.argpartition(-scores[candidates], RERANK_DEPTH)[:RERANK_DEPTH]]
+        scores = scores.copy()
+        for record in candidates:
+            heading = self.searcher.stored_fields(int(record)).get("heading_text") or ""
+            coverage = self.title_coverage(analysis.syllables(heading).split(), slots)
+            scores[record] *= 1 + TITLE_WEIGHT * coverage
+        return scores
+
+    def title_coverage(self, title: list[str], slots) -> float:
+        """How much of a title the query holds, 0..1: the idf-weighted share of its
+        syllables that the query has, times the share of its adjacent pairs that
+        the query has adjacent too (so scattered common words count little)."""
+        if not title:
+            return 0.0
+        typed = set().union(*(s for s in slots if s))
+        pairs = {(a, b) for x, y in zip(slots, slots[1:]) if x and y for a in x for b in y}
+        weights = [self.stats.idf(self.reader, "syl", s) for s in title]
+        total = sum(weights) or 1.0
+        share = sum(w for s, w in zip(title, weights) if s in typed) / total
+        if len(title) == 1:
+            return share
+        adjacent = sum(1 for p in zip(title, title[1:]) if p in pairs) / (len(title) - 1)
+        return share * adjacent
 
     def _terms(self, terms: list[wq.Term]) -> tuple[np.ndarray, np.ndarray]:
         """An OR of terms, scored straight into one array."""

@@ -47,7 +47,11 @@ Người giữ kho có quyền được trả công và có nghĩa vụ giữ s�
 
 Bên thuê kho đặt cọc một khoản tiền; nếu bên cho thuê từ chối thì phải trả lại tiền cọc và một khoản tiền tương đương.
 
-Điều 6. Hiệu lực thi hành
+Điều 6. Kiểm tra kho
+
+Hằng quý, xã kiểm tra điều kiện giữ kho, điều kiện cất giữ thóc, sổ kho và việc giữ kho của người giữ kho.
+
+Điều 7. Hiệu lực thi hành
 
 Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2020. Luật này quy định thay thế các quy định trước đây về kho thóc.
 
@@ -131,3 +135,11 @@ def test_the_laws_name_does_not_score_its_own_boilerplate(engine):
 def test_an_article_named_by_its_number_comes_first(engine):
     assert articles(engine, "Điều 2 Luật Kho thóc")[0] == (GRANARY_KEY, "2")
     assert articles(engine, "Luật Chợ quê, điều 2 nói gì về kho thóc?")[0] == (MARKET_KEY, "2")
+
+
+# --- article titles -----------------------------------------------------------------
+
+@pytest.mark.parametrize("q", ["điều kiện giữ kho", "người giữ kho cần điều kiện gì?"])
+def test_the_article_whose_title_the_query_holds_comes_first(engine, q):
+    # article 6 repeats "điều kiện", "giữ kho" in its body; article 3 is titled so
+    assert articles(engine, q)[0] == (GRANARY_KEY, "3")
