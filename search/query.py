@@ -5,7 +5,8 @@
     vắc AND xin, a OR b         boolean operators (upper case), parentheses
     NOT hoãn, -hoãn             exclusion
     signer:Hiệp issuer:"văn phòng" type:"thông báo" number:128/NQ-CP ref:128/NQ-CP
-    date:2021-11-27  date:2021  date:2021-05..2021-06-30  year:2021
+    date:27/11/2021  date:11/2021  date:2021  date:01/05/2021..30/06/2021  year:2021
+                                (ISO dates too: date:2021-11-27, date:2021-05..2021-06)
     vắc*                        a trailing wildcard (no leading ones)
 
 Plain words are segmented with pyvi as one chunk and matched by words,
@@ -22,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from . import analysis
 from .normalize import fold, nfc, unify_tones
@@ -131,6 +133,7 @@ class _Parser:
         self.named_documents: set[str] = set()  # keys of the documents the query names
         self.named_articles: set[str] = set()   # section ids of the articles it names ("Điều 8")
         self.slots: list[frozenset[str] | None] = []  # the ranked words' syllables (see Rerank)
+        self.notices: list[str] = []
 
     def peek(self) -> _Tok | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -158,7 +161,7 @@ class _Parser:
     def parse_and(self):
         """Adjacent words form one ranked chunk (at least one must match; with an
         explicit AND in the group, all must). Phrases, fields and groups are required."""
-        words, required, excluded = [], [], []
+        words, required, excluded, phrases = [], [], [], []
         explicit_and = False
         while (tok := self.peek()) is not None and tok.kind not in ("or", "rparen"):
             self.take()
@@ -172,8 +175,19 @@ class _Parser:
                     excluded.append(self.parse_atom(self.take()))
             elif tok.kind == "word":
                 words.append(tok.text)
+            elif tok.kind == "phrase":
+                phrases.append(tok.text)
             else:
                 required.append(self.parse_atom(tok))
+        for phrase in phrases:
+            # Quotes in a question are punctuation as much as syntax: a quoted term
+            # that is nowhere (often misspelt) is searched as words, and said so.
+            if words and not self.phrase_exists(phrase):
+                words.append(phrase)
+                self.notices.append(f'Không văn bản nào có cụm từ "{phrase.strip()}": '
+                                    "đã tìm theo từng từ của nó.")
+            else:
+                required.append(self.phrase_query(phrase))
         if words:
             text = self.strip_names(" ".join(words))
             required.append(self.text_query(text, require_all=explicit_and))
@@ -235,6 +249,12 @@ class _Parser:
                   if "_" in w and not loose]  # one-syllable words repeat `syl`
         for a, b in zip(syllables, syllables[1:]):
             extras.extend(self.vocabulary.pair_terms(self.reader, a, b, loose))
+        for i, syllable in enumerate(syllables):  # "UBND" finds "Ủy ban nhân dân"
+            name = expand_abbreviation(syllable)
+            if name:
+                per_syllable[i] = per_syllable[i] + self.name_terms(name.split())
+        for _, _, abbreviation in abbreviations_in([fold(s) for s in syllables]):  # and back
+            extras += [wq.Term("syl", f, boost=CONTENT_FIELDS["syl"]) for f in self.vocabulary.variants(abbreviation, True)]
         if require_all:
             required = [wq.Or(t) for t in per_syllable] + prefixes
             if not required:
@@ -244,12 +264,31 @@ class _Parser:
         terms = [t for ts in per_syllable for t in ts] + extras + prefixes
         return wq.Or(terms) if terms else None
 
+    def name_terms(self, folded: list[str]) -> list[wq.Query]:
+        """A name given in folded syllables, as its adjacent pairs in any accented form."""
+        pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, True)) for a, b in zip(folded, folded[1:])]
+        return [wq.And(pairs)] if pairs else []
+
     def prefix_query(self, word: str) -> wq.Query:
         stem = unify_tones(nfc(word.rstrip("*"))).lower()
         if len(stem) < 2:
             raise QueryError(f"'{word}': a wildcard needs at least two letters before it.")
         self.highlight.add(fold(stem))
         return wq.Or([wq.Term("syl", form) for form in self.vocabulary.starting_with(stem, self.loose)])
+
+    def phrase_exists(self, text: str) -> bool:
+        """Whether the index holds the phrase anywhere (in any spelling)."""
+        syllables = _analyse(text)["syl"]
+        if not syllables:
+            return True  # nothing to find: not a phrase that is missing
+        if len(syllables) < 2:
+            return any(self.reader.doc_frequency("syl", f) for s in syllables
+                       for f in self.vocabulary.variants(s, self.loose))
+        forms = self.vocabulary.phrase_forms(self.reader, syllables, self.loose)
+        if len(syllables) == 2 or not forms:
+            return bool(forms)
+        searcher = Searcher(self.reader, closereader=False)
+        return any(wq.Phrase("syl", f).matcher(searcher).is_active() for f in forms)
 
     def phrase_query(self, text: str):
         """Exact phrase: every adjacent syllable pair, plus a positional check for
@@ -275,6 +314,30 @@ def _analyse(text: str) -> dict[str, list[str]]:
     if not text.strip():
         return {"words": [], "syl": [], "bigram": []}
     return {field: terms.split() for field, terms in analysis.field_texts(analysis.segment(text)).items()}
+
+
+# Official abbreviations, written for the names they stand for in issuers and text.
+# Most are the initials of their words (derived); "TW" is a convention.
+_ABBREVIATED = ("Ủy ban nhân dân", "Hội đồng nhân dân", "Ủy ban Thường vụ Quốc hội", "Mặt trận Tổ quốc",
+                "Văn phòng Chính phủ", "Ban Chấp hành", "Ban Chỉ đạo", "Thành phố")
+ABBREVIATIONS = {**{fold("".join(w[0] for w in name.split())).lower(): analysis.folded_key(name)
+                    for name in _ABBREVIATED}, "tw": "trung uong"}
+
+
+def expand_abbreviation(syllable: str) -> str | None:
+    """'UBND' (any case, with or without Đ) -> 'uy ban nhan dan' (folded), else None."""
+    return ABBREVIATIONS.get(fold(syllable).lower())
+
+
+def abbreviations_in(folded: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, abbreviation) of each abbreviated name in folded syllables."""
+    found = []
+    for abbreviation, name in ABBREVIATIONS.items():
+        words = name.split()
+        for i in range(len(folded) - len(words) + 1):
+            if folded[i:i + len(words)] == words:
+                found.append((i, i + len(words), abbreviation))
+    return found
 
 
 # "Điều 8" in a query names article 8 (law articles are sections named by their number).
@@ -442,15 +505,23 @@ class Vocabulary:
 
 # --- fields --------------------------------------------------------------------
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_ISO_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# As Vietnamese write dates: 31/12/2021, 12/2021 (also with - or . between the parts).
+_VN_DATE_RE = re.compile(r"^(?:(\d{1,2})([/.-]))?(\d{1,2})([/.-])(\d{4})$")
 
 
 def parse_date(text: str, end: bool = False) -> str:
-    """'2021', '2021-05' or '2021-05-31' -> ISO date; a partial date covers its period."""
-    m = _DATE_RE.match(text.strip())
-    if not m:
-        raise QueryError(f"Bad date '{text}': write YYYY-MM-DD, YYYY-MM or YYYY.")
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    """'31/12/2021', '12/2021', '2021' (or ISO '2021-12-31', '2021-12') -> ISO date;
+    a partial date covers its period (its first day, or with `end` its last)."""
+    value = text.strip()
+    iso, vn = _ISO_DATE_RE.match(value), _VN_DATE_RE.match(value)
+    if iso:
+        year, month, day = iso.group(1), iso.group(2), iso.group(3)
+    elif vn and (vn.group(2) is None or vn.group(2) == vn.group(4)):
+        day, month, year = vn.group(1), vn.group(3), vn.group(5)
+    else:
+        raise QueryError(f"Bad date '{text}': write DD/MM/YYYY, MM/YYYY or YYYY (or YYYY-MM-DD).")
+    year = int(year)
     month = int(month) if month else (12 if end else 1)
     if not 1 <= month <= 12:
         raise QueryError(f"Bad date '{text}': the month must be 1 to 12.")
@@ -475,14 +546,14 @@ def field_query(name: str, value: str) -> wq.Query:
         terms = analysis.folded_key(value).split()
         if not terms:
             raise QueryError(f"'{name}:' needs a name with letters.")
-        return wq.And([wq.Term(f"{name}_f", t) for t in terms])
+        return _name_query(f"{name}_f", terms)
     if name == "type":
         return wq.Term("type_key", analysis.folded_key(value))
     if name in ("number", "ref"):
-        key = number_key(value)
-        if key is None:
+        keys = number_keys(value)
+        if not keys:
             raise QueryError(f"'{value}' is not a document number such as 128/NQ-CP.")
-        return wq.Term("number_key" if name == "number" else "refs", key.lower())
+        return wq.Or([wq.Term("number_key" if name == "number" else "refs", k.lower()) for k in keys])
     if name == "year":
         if not re.fullmatch(r"\d{4}", value):
             raise QueryError(f"Bad year '{value}': write four digits, e.g. 2021.")
@@ -492,6 +563,49 @@ def field_query(name: str, value: str) -> wq.Query:
         start, end = value.split("..", 1)
         return date_range(start or None, end or None)
     return date_range(value, value)
+
+
+def _name_query(field: str, terms: list[str]) -> wq.Query:
+    """Every folded word of a name, in its spellings: 'sy' or 'si', 'UBND' or
+    'Ủy ban nhân dân' (either written in the query or in the document)."""
+    def spellings(term: str) -> list[wq.Query]:
+        found = {term, fold(spelling_key(term)), term.replace("i", "y") if _I_OR_Y_RE.match(term) else term}
+        queries: list[wq.Query] = [wq.Term(field, t) for t in sorted(found)]
+        if expand_abbreviation(term):
+            queries.append(wq.And([wq.Term(field, w) for w in expand_abbreviation(term).split()]))
+        return queries
+
+    parts: list[wq.Query] = []
+    i = 0
+    spans = {start: (end, abbreviation) for start, end, abbreviation in abbreviations_in(terms)}
+    while i < len(terms):
+        if i in spans:  # the name written out also finds its abbreviation
+            end, abbreviation = spans[i]
+            parts.append(wq.Or([wq.And([wq.Term(field, t) for t in terms[i:end]]), wq.Term(field, abbreviation)]))
+            i = end
+            continue
+        parts.append(wq.Or(spellings(terms[i])))
+        i += 1
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def number_keys(text: str) -> list[str]:
+    """The comparison keys a typed document number may stand for: its number_key,
+    and with each D of its symbol read as Đ (4800/QD-BYT is 4800/QĐ-BYT written
+    without diacritics). For comparisons with keys built by numbers.number_key."""
+    key = number_key(text)
+    if key is None:
+        return []
+    serial, _, symbol = key.partition("/") if "/" in key else ("", "", key)
+    d_positions = [i for i, c in enumerate(symbol) if c == "D"][:4]
+    keys = set()
+    for mask in range(1 << len(d_positions)):
+        letters = list(symbol)
+        for bit, position in enumerate(d_positions):
+            if mask >> bit & 1:
+                letters[position] = "Đ"
+        keys.add((f"{serial}/" if serial else "") + "".join(letters))
+    return sorted(keys, key=lambda k: k != key)
 
 
 def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
@@ -509,7 +623,7 @@ def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
         if any(parser.slots):
             query = Rerank(query, parser.slots)
         query = _prefer_named(query, parser.named_documents, parser.named_articles)
-    return Parsed(query, parser.highlight, excluded)
+    return Parsed(query, parser.highlight, excluded, " ".join(parser.notices) or None)
 
 
 def _prefer_named(query: wq.Query, documents: set[str], articles: set[str]) -> wq.Query:

@@ -10,6 +10,7 @@ for the records that the rest of the query already admits.
 """
 from __future__ import annotations
 
+import re
 import threading
 from math import log
 
@@ -20,10 +21,12 @@ from whoosh.matching.wrappers import FilterMatcher
 
 from . import analysis
 from .query import Prefer, Rerank
+from .schema import CONTENT_FIELDS
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 RERANK_DEPTH = 40  # best records whose titles are read
 TITLE_WEIGHT = 0.25  # score factor 1 + TITLE_WEIGHT for a title the query holds whole
+CLAUSE_WEIGHT = 0.5  # weight of a section's best clause (a line of its text), added to its score
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
 CACHED_MIN_POSTINGS = 512  # shorter posting lists decode fast enough
 CACHE_MAX_POSTINGS = 5_000_000  # about 80 MB
@@ -158,33 +161,30 @@ class Evaluation:
         return mask, scores
 
     def _rerank(self, mask: np.ndarray, scores: np.ndarray, slots) -> np.ndarray:
-        """Raise the best records by how much of their title (an article's
-        "Điều kiện kết hôn") the query holds: a title is what a section is about."""
+        """Score the best records again: times how much of their title (an
+        article's "Điều kiện kết hôn") the query holds, plus their best clause (a
+        line of their text, read under the title), so that a long article is
+        judged by the clause that answers, not diluted by the others."""
         candidates = np.flatnonzero(mask & (scores > 0))
         if len(candidates) > RERANK_DEPTH:
             candidates = candidates[np.argpartition(-scores[candidates], RERANK_DEPTH)[:RERANK_DEPTH]]
+        if not len(candidates):
+            return scores
+        shape = _Shape(slots, self.stats, self.reader)
         scores = scores.copy()
+        clauses = {}
         for record in candidates:
-            heading = self.searcher.stored_fields(int(record)).get("heading_text") or ""
-            coverage = self.title_coverage(analysis.syllables(heading).split(), slots)
-            scores[record] *= 1 + TITLE_WEIGHT * coverage
+            fields = self.searcher.stored_fields(int(record))
+            title = analysis.syllables(fields.get("heading_text") or "").split()
+            scores[record] *= 1 + TITLE_WEIGHT * shape.title_coverage(title)
+            lines = (_SYLLABLE_RE.findall(line) for line in analysis.unify_tones(
+                (fields.get("text") or "").lower()).split("\n"))
+            clauses[record] = [title + line for line in lines if line]
+        lengths = [len(c) for found in clauses.values() for c in found]
+        average = sum(lengths) / max(len(lengths), 1)
+        for record, found in clauses.items():
+            scores[record] += CLAUSE_WEIGHT * max((shape.clause_score(c, average) for c in found), default=0)
         return scores
-
-    def title_coverage(self, title: list[str], slots) -> float:
-        """How much of a title the query holds, 0..1: the idf-weighted share of its
-        syllables that the query has, times the share of its adjacent pairs that
-        the query has adjacent too (so scattered common words count little)."""
-        if not title:
-            return 0.0
-        typed = set().union(*(s for s in slots if s))
-        pairs = {(a, b) for x, y in zip(slots, slots[1:]) if x and y for a in x for b in y}
-        weights = [self.stats.idf(self.reader, "syl", s) for s in title]
-        total = sum(weights) or 1.0
-        share = sum(w for s, w in zip(title, weights) if s in typed) / total
-        if len(title) == 1:
-            return share
-        adjacent = sum(1 for p in zip(title, title[1:]) if p in pairs) / (len(title) - 1)
-        return share * adjacent
 
     def _terms(self, terms: list[wq.Term]) -> tuple[np.ndarray, np.ndarray]:
         """An OR of terms, scored straight into one array."""
@@ -242,6 +242,53 @@ class Evaluation:
             if matcher.is_active() and matcher.id() == record:
                 found[record] = True
         return found
+
+
+_SYLLABLE_RE = re.compile(r"[^\W_]+")  # a clause's syllables, near enough to the `syl` field's
+
+
+class _Shape:
+    """A query's syllables and adjacent pairs, indexed for scoring texts read at
+    query time (titles, clauses) with the index's idf."""
+
+    def __init__(self, slots, stats: Statistics, reader):
+        distinct = list(dict.fromkeys(s for s in slots if s))
+        self.slot_of = {form: i for i, slot in enumerate(distinct) for form in slot}
+        self.slot_idf = [max(stats.idf(reader, "syl", f) for f in slot) for slot in distinct]
+        pairs = list(dict.fromkeys((x, y) for x, y in zip(slots, slots[1:]) if x and y))
+        self.pair_of = {(a, b): i for i, (x, y) in enumerate(pairs) for a in x for b in y}
+        self.pair_idf = [max(stats.idf(reader, "bigram", f"{a}_{b}") for a in x for b in y) for x, y in pairs]
+        self.stats, self.reader = stats, reader
+
+    def title_coverage(self, title: list[str]) -> float:
+        """How much of a title the query holds, 0..1: the idf-weighted share of its
+        syllables that the query has, times the share of its adjacent pairs that
+        the query has adjacent too (so scattered common words count little)."""
+        if not title:
+            return 0.0
+        weights = [self.stats.idf(self.reader, "syl", s) for s in title]
+        share = sum(w for s, w in zip(title, weights) if s in self.slot_of) / (sum(weights) or 1.0)
+        if len(title) == 1:
+            return share
+        return share * sum(1 for p in zip(title, title[1:]) if p in self.pair_of) / (len(title) - 1)
+
+    def clause_score(self, clause: list[str], average: float) -> float:
+        """BM25 of one clause for the query's syllables and pairs (fields syl and
+        bigram), its length against the average clause of the candidates."""
+        slot_tf = [0] * len(self.slot_idf)
+        for syllable in clause:
+            i = self.slot_of.get(syllable)
+            if i is not None:
+                slot_tf[i] += 1
+        pair_tf = [0] * len(self.pair_idf)
+        for pair in zip(clause, clause[1:]):
+            i = self.pair_of.get(pair)
+            if i is not None:
+                pair_tf[i] += 1
+        norm = K1 * ((1 - B) + B * len(clause) / average)
+        saturation = lambda tf: tf * (K1 + 1) / (tf + norm)  # noqa: E731
+        return (CONTENT_FIELDS["syl"] * sum(idf * saturation(tf) for tf, idf in zip(slot_tf, self.slot_idf) if tf)
+                + CONTENT_FIELDS["bigram"] * sum(idf * saturation(tf) for tf, idf in zip(pair_tf, self.pair_idf) if tf))
 
 
 def _positional(query: wq.Query) -> bool:

@@ -104,3 +104,62 @@ def test_the_look_alike_eth_is_d_with_stroke_in_queries_and_in_documents(engine)
     assert found(engine, "điều") == {DECISION_KEY}
     assert found(engine, "\u00d0iều") == {DECISION_KEY}
     assert found(engine, "dieu") == {DECISION_KEY}
+
+
+# --- official abbreviations ------------------------------------------------------------
+
+@pytest.mark.parametrize("issuer, key", [("UBND tỉnh Thử Nghiệm", NOTICE_KEY), ("ubnd", NOTICE_KEY),
+                                         ("HĐND tỉnh Thử Nghiệm", DECISION_KEY), ("HDND", DECISION_KEY),
+                                         ("Ủy ban nhân dân tỉnh", NOTICE_KEY)])
+def test_an_issuer_filter_may_abbreviate_the_issuers_name(engine, issuer, key):
+    assert found(engine, issuer=issuer) == {key}
+    assert found(engine, f'issuer:"{issuer}"') == {key}
+
+
+def test_an_abbreviation_in_a_query_finds_the_name_written_out_and_back(engine):
+    # the notice's issuer is written out; the decision writes "UBND tỉnh" in its text
+    assert found(engine, "UBND") == {NOTICE_KEY, DECISION_KEY}
+    assert found(engine, "ủy ban nhân dân") == {NOTICE_KEY, DECISION_KEY}
+
+
+def test_signer_filters_accept_either_spelling_of_i_and_y(engine):
+    assert found(engine, signer="Văn Sĩ") == {NOTICE_KEY, DECISION_KEY}
+    assert found(engine, signer="Trần Văn Sĩ") == {DECISION_KEY}  # signed Sỹ
+
+
+# --- dates as Vietnamese write them ------------------------------------------------------
+
+@pytest.mark.parametrize("options, expected", [
+    ({"date_from": "01/01/2022"}, {NOTICE_KEY}),
+    ({"date_to": "31/12/2021"}, {DECISION_KEY}),
+    ({"date_from": "12/2021", "date_to": "12/2021"}, {DECISION_KEY}),
+    ({"date_from": "2021", "date_to": "2022"}, {NOTICE_KEY, DECISION_KEY}),
+    ({"date_from": "5.3.2022"}, {NOTICE_KEY}),
+])
+def test_date_filters_read_day_month_year(engine, options, expected):
+    assert found(engine, **options) == expected
+
+
+@pytest.mark.parametrize("q, expected", [("date:31/12/2021", {DECISION_KEY}), ("date:3/2022", {NOTICE_KEY}),
+                                         ("date:01/12/2021..05/03/2022", {NOTICE_KEY, DECISION_KEY}),
+                                         ("date:2021-12-31", {DECISION_KEY})])
+def test_the_date_field_reads_day_month_year(engine, q, expected):
+    assert found(engine, q) == expected
+
+
+@pytest.mark.parametrize("value, message", [("31/13/2021", "month"), ("30/02/2021", "days"),
+                                            ("2021/12/31", "DD/MM/YYYY")])
+def test_impossible_dates_are_a_clear_error(engine, value, message):
+    from search.query import QueryError
+    with pytest.raises(QueryError, match=message):
+        engine.search("", date_from=value)
+
+
+# --- document numbers without Đ -----------------------------------------------------------
+
+def test_a_number_typed_without_d_with_stroke_finds_the_document(engine):
+    from search.query import number_keys
+    assert "4800/QĐ-HĐND" in number_keys("4800/QD-HDND")
+    assert found(engine, "number:4800/QD-HDND") == found(engine, "number:4800/QĐ-HĐND") == {DECISION_KEY}
+    assert found(engine, "4800/QD-HDND") == {DECISION_KEY}
+    assert found(engine, "ref:11/TB-UBND") == {DECISION_KEY}

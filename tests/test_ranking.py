@@ -143,3 +143,29 @@ def test_an_article_named_by_its_number_comes_first(engine):
 def test_the_article_whose_title_the_query_holds_comes_first(engine, q):
     # article 6 repeats "điều kiện", "giữ kho" in its body; article 3 is titled so
     assert articles(engine, q)[0] == (GRANARY_KEY, "3")
+
+
+# --- definitions in long articles ------------------------------------------------------
+
+@pytest.mark.parametrize("term", ["Hao hụt", "Kiểm kê", "Sổ kho"])
+def test_a_definition_question_finds_the_clause_that_defines_the_term(engine, term):
+    # article 2 is long: six definitions; the term's clause decides, not the article's length
+    assert articles(engine, f"{term} là gì?")[0] == (GRANARY_KEY, "2")
+
+
+# --- quoted terms -----------------------------------------------------------------------
+
+def test_a_quoted_term_found_nowhere_in_a_question_is_searched_as_words(engine):
+    from search.query import parse_query
+
+    question = '"Ngừoi giữ kho" phải từ bao nhiêu tuổi?'  # a typo inside the quotes
+    assert articles(engine, question)[0] == (GRANARY_KEY, "3")
+    searcher = engine._searcher()
+    parsed = parse_query(question, engine._tables(searcher)[1], searcher.reader())
+    assert parsed.notice and "Ngừoi giữ kho" in parsed.notice
+    exact = parse_query('"người giữ kho" phải từ bao nhiêu tuổi?', engine._tables(searcher)[1], searcher.reader())
+    assert exact.notice is None
+
+
+def test_a_query_that_is_only_a_phrase_stays_exact(engine):
+    assert articles(engine, '"Ngừoi giữ kho"') == []
