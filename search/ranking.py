@@ -26,7 +26,7 @@ from .schema import CONTENT_FIELDS
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 RERANK_DEPTH = 40  # best records whose titles are read
 TITLE_WEIGHT = 0.25  # score factor 1 + TITLE_WEIGHT for a title the query holds whole
-CLAUSE_WEIGHT = 0.5  # weight of a section's best clause (a line of its text), added to its score
+CLAUSE_WEIGHT = 1.0  # weight of a section's best clause (a line of its text), added to its score
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
 CACHED_MIN_POSTINGS = 512  # shorter posting lists decode fast enough
 CACHE_MAX_POSTINGS = 5_000_000  # about 80 MB
