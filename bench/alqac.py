@@ -22,9 +22,11 @@ text), lowercased, with the questions tokenized the same way:
 Their rankings are cached in bench/out/alqac<set>-baselines.json (keyed by the data).
 
 --set 2022|2025|both    which question sets (default both)
---weights field=w,...   overrides the BM25F weights of search.schema.CONTENT_FIELDS
-                        (read at query time: no re-indexing)
---const NAME=V,...      overrides numeric constants of search/query.py for the run
+--weights name=w,...    changes the engine's weights (search.weights.Weights: field
+                        weights words, syl, bigram, heading; own_number;
+                        named_document, named_article; title, clause), handed to
+                        the Engine (applied at query time: no re-indexing)
+--const name=n,...      changes its settings that are counts (rerank_depth)
 --grid                  also runs a small set of weight variants (one factor at a
                         time around the current weights, plus a few combinations)
                         over the same index and prints their figures, best MRR first
@@ -40,7 +42,7 @@ Run from the repository root:
     python bench/alqac.py --set 2025 --misses bench/out/misses-2025.jsonl
     python bench/alqac.py --grid
     python bench/alqac.py --weights bigram=1,heading=0.6
-    python bench/alqac.py --const OWN_NUMBER_BOOST=10      # search/query.py constants
+    python bench/alqac.py --weights own_number=10,clause=0.5 --const rerank_depth=80
 """
 from __future__ import annotations
 
@@ -55,13 +57,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (OUT, REPO, SHARED, engine_fingerprint, index_is_current, mark_index, parse_settings,  # noqa: E402
-                    parse_weights, percentile, reset_index, table, use_settings, use_weights, weights_label)
+from dataclasses import asdict, replace  # noqa: E402
+
+from common import (OUT, REPO, SHARED, engine_fingerprint, index_is_current, mark_index,  # noqa: E402
+                    parse_weights, percentile, reset_index, table, weights_label)
 
 from search.indexer import index_documents  # noqa: E402
 from search.models import Document, Section  # noqa: E402
 from search.numbers import DOC_TYPES, number_key  # noqa: E402
-from search.service import Engine  # noqa: E402
+from search.service import Engine, Weights  # noqa: E402
 
 SETS = {"2022": SHARED / "datasets" / "alqac2022", "2025": SHARED / "datasets" / "alqac2025"}
 KS = (1, 5, 10)
@@ -228,16 +232,17 @@ class QuestionSet:
         self.baselines = {k: score(v[:len(self.questions)], self.questions)
                           for k, v in baseline_rankings(name, folder, self.laws, every).items()}
         self.baseline_s = time.perf_counter() - started
-        self.engine = Engine(index_dir)
-        self.warm = False
+        self.index_dir = index_dir
 
-    def run(self):
-        if not self.warm:
-            run_engine(self.engine, self.questions[:20], self.by_file)  # caches, lazy imports
-            self.warm = True
-        started = time.perf_counter()
-        rankings, took = run_engine(self.engine, self.questions, self.by_file)
-        return rankings, took, time.perf_counter() - started
+    def run(self, weights: Weights):
+        engine = Engine(self.index_dir, weights=weights)
+        try:
+            run_engine(engine, self.questions[:20], self.by_file)  # warm-up: caches, lazy imports
+            started = time.perf_counter()
+            rankings, took = run_engine(engine, self.questions, self.by_file)
+            return rankings, took, time.perf_counter() - started
+        finally:
+            engine.close()
 
     def report(self, figures: dict, took: list[float], seconds: float) -> str:
         rows = [[n, figures[n], self.baselines["syllables"][n], self.baselines["words"][n],
@@ -261,9 +266,8 @@ class QuestionSet:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", dest="sets", choices=[*SETS, "both"], default="both", help="question set(s)")
-    ap.add_argument("--weights", help="override field weights, e.g. bigram=1,heading=0.6")
-    ap.add_argument("--const", dest="settings", metavar="NAME=V,...",
-                    help="override constants of search/query.py, e.g. OWN_NUMBER_BOOST=10 (see common.py)")
+    ap.add_argument("--weights", help="change weights, e.g. bigram=1,heading=0.6,own_number=10")
+    ap.add_argument("--const", metavar="NAME=N,...", help="change settings that are counts, e.g. rerank_depth=80")
     ap.add_argument("--grid", action="store_true", help="also try a small set of weight variants")
     ap.add_argument("--grid-full", action="store_true", help="try the full 36-variant product")
     ap.add_argument("--misses", metavar="FILE", help="write the questions not ranked first (JSON lines)")
@@ -272,19 +276,18 @@ def main() -> int:
     args = ap.parse_args()
 
     sets = [QuestionSet(name, args.limit) for name in (SETS if args.sets == "both" else [args.sets])]
-    overrides = parse_weights(args.weights)
+    weights = parse_weights(args.weights, args.const)
     summary, misses = {}, []
-    with use_weights(overrides) as weights, use_settings(parse_settings(args.settings)):
-        print(f"weights: {weights_label(weights)}; constants: {args.settings or 'as in search/query.py'}\n")
-        for qs in sets:
-            rankings, took, seconds = qs.run()
-            figures = score(rankings, qs.questions)
-            print(qs.report(figures, took, seconds) + "\n")
-            summary[qs.name] = {"engine": figures, **qs.baselines,
-                                "took_ms_p50": percentile(took, 50), "took_ms_p95": percentile(took, 95)}
-            misses += qs.misses(rankings)
+    print(f"weights: {weights_label(weights)}\n")
+    for qs in sets:
+        rankings, took, seconds = qs.run(weights)
+        figures = score(rankings, qs.questions)
+        print(qs.report(figures, took, seconds) + "\n")
+        summary[qs.name] = {"engine": figures, **qs.baselines,
+                            "took_ms_p50": percentile(took, 50), "took_ms_p95": percentile(took, 95)}
+        misses += qs.misses(rankings)
     if args.json:
-        print(json.dumps({"weights": weights, "sets": summary}))
+        print(json.dumps({"weights": asdict(weights), "sets": summary}))
     if args.misses:
         Path(args.misses).write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in misses),
                                      encoding="utf-8")
@@ -293,11 +296,10 @@ def main() -> int:
         rows = []
         for variant in grid_variants(args.grid_full):
             row = [weights_label(variant) or "(as above)"]
-            with use_weights({**overrides, **variant}), use_settings(parse_settings(args.settings)):
-                for qs in sets:
-                    rankings, _, _ = qs.run()
-                    figures = score(rankings, qs.questions)
-                    row += [figures["R@1"], figures["R@10"], figures["MRR@10"]]
+            for qs in sets:
+                rankings, _, _ = qs.run(replace(weights, **variant))
+                figures = score(rankings, qs.questions)
+                row += [figures["R@1"], figures["R@10"], figures["MRR@10"]]
             rows.append(row)
             print(f"  {row[0]}: MRR@10 " + " ".join(f"{m:.3f}" for m in row[3::3]), file=sys.stderr, flush=True)
         rows.sort(key=lambda r: -sum(r[3::3]))

@@ -10,10 +10,10 @@
     vắc*                        a trailing wildcard (no leading ones)
 
 Plain words are segmented with pyvi as one chunk and matched by words,
-syllables and syllable pairs (see schema.py). In a query typed without any
-diacritics, syllables match every accented form the index holds; where the user
-wrote diacritics, each syllable means what was typed. Spelling variants (Sĩ/Sỹ,
-Ð/Đ) are one (Vocabulary).
+syllables and syllable pairs (see schema.py), weighted by weights.Weights. In a
+query typed without any diacritics, syllables match every accented form the
+index holds; where the user wrote diacritics, each syllable means what was
+typed. Spelling variants (Sĩ/Sỹ, Ð/Đ) are one (Vocabulary).
 Malformed input raises QueryError with one sentence for the user.
 """
 from __future__ import annotations
@@ -28,13 +28,10 @@ from whoosh.searching import Searcher
 from . import analysis
 from .normalize import fold, nfc, unify_tones
 from .numbers import number_key
-from .schema import CONTENT_FIELDS
+from .weights import Weights
 
 MAX_QUERY_LENGTH = 1000
 MAX_PREFIX_TERMS = 1000  # syllables a trailing wildcard may stand for
-OWN_NUMBER_BOOST = 20.0  # score of the document whose own number is typed
-NAMED_DOCUMENT_FACTOR = 2.0  # score factor of the sections of a document the query names
-NAMED_ARTICLE_FACTOR = 3.0  # score factor of the article ("Điều 8") the query names
 FIELDS = ("signer", "issuer", "type", "number", "ref", "date", "year")
 
 
@@ -123,11 +120,12 @@ _EXAMPLES = {"signer": "Hiệp", "issuer": '"văn phòng chính phủ"', "type":
 class _Parser:
     """Recursive descent: or := and (OR and)*; and := unary+ ; unary := NOT unary | atom."""
 
-    def __init__(self, tokens: list[_Tok], vocabulary: Vocabulary, reader, loose: bool):
+    def __init__(self, tokens: list[_Tok], vocabulary: Vocabulary, reader, loose: bool, weights: Weights):
         self.tokens = tokens
         self.loose = loose  # typed without any diacritics: see Vocabulary.variants
         self.vocabulary = vocabulary
         self.reader = reader
+        self.weights = weights
         self.i = 0
         self.highlight: set[str] = set()
         self.named_documents: set[str] = set()  # keys of the documents the query names
@@ -243,18 +241,18 @@ class _Parser:
         syllables = terms["syl"]
         self.highlight.update(fold(s) for s in syllables)
         loose = self.loose
-        per_syllable = [self.vocabulary.syllable_terms(s, loose) for s in syllables]
+        per_syllable = [self.vocabulary.syllable_terms(s, loose, self.weights) for s in syllables]
         self.slots += [frozenset(self.vocabulary.variants(s, loose)) for s in syllables] + [None]
-        extras = [wq.Term("words", w, boost=CONTENT_FIELDS["words"]) for w in terms["words"]
+        extras = [wq.Term("words", w, boost=self.weights.words) for w in terms["words"]
                   if "_" in w and not loose]  # one-syllable words repeat `syl`
         for a, b in zip(syllables, syllables[1:]):
-            extras.extend(self.vocabulary.pair_terms(self.reader, a, b, loose))
+            extras.extend(self.vocabulary.pair_terms(self.reader, a, b, loose, self.weights))
         for i, syllable in enumerate(syllables):  # "UBND" finds "Ủy ban nhân dân"
             name = expand_abbreviation(syllable)
             if name:
                 per_syllable[i] = per_syllable[i] + self.name_terms(name.split())
         for _, _, abbreviation in abbreviations_in([fold(s) for s in syllables]):  # and back
-            extras += [wq.Term("syl", f, boost=CONTENT_FIELDS["syl"]) for f in self.vocabulary.variants(abbreviation, True)]
+            extras += [wq.Term("syl", f, boost=self.weights.syl) for f in self.vocabulary.variants(abbreviation, True)]
         if require_all:
             required = [wq.Or(t) for t in per_syllable] + prefixes
             if not required:
@@ -266,7 +264,7 @@ class _Parser:
 
     def name_terms(self, folded: list[str]) -> list[wq.Query]:
         """A name given in folded syllables, as its adjacent pairs in any accented form."""
-        pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, True)) for a, b in zip(folded, folded[1:])]
+        pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, True, self.weights)) for a, b in zip(folded, folded[1:])]
         return [wq.And(pairs)] if pairs else []
 
     def prefix_query(self, word: str) -> wq.Query:
@@ -297,8 +295,8 @@ class _Parser:
         self.highlight.update(fold(s) for s in syllables)
         loose = self.loose
         if len(syllables) < 2:
-            return wq.Or(self.vocabulary.syllable_terms(syllables[0], loose)) if syllables else None
-        pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, loose)) for a, b in zip(syllables, syllables[1:])]
+            return wq.Or(self.vocabulary.syllable_terms(syllables[0], loose, self.weights)) if syllables else None
+        pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, loose, self.weights)) for a, b in zip(syllables, syllables[1:])]
         if len(syllables) > 2:
             forms = self.vocabulary.phrase_forms(self.reader, syllables, loose)
             pairs.append(wq.Or([wq.Phrase("syl", f) for f in forms]) if forms else wq.NullQuery)
@@ -386,16 +384,17 @@ class Names:
 
 class Rerank(wq.WrappingQuery):
     """The child query, whose best records are scored again on how much of their
-    title the query holds (ranking.Evaluation). `slots` are the query's ranked
-    syllables in order, each the set of index forms it matches (None between
-    separate groups of words)."""
+    title the query holds and on their best clause (ranking.Evaluation), as
+    `weights` say. `slots` are the query's ranked syllables in order, each the set
+    of index forms it matches (None between separate groups of words)."""
 
-    def __init__(self, child: wq.Query, slots: list[frozenset[str] | None]):
+    def __init__(self, child: wq.Query, slots: list[frozenset[str] | None], weights: Weights):
         super().__init__(child)
         self.slots = slots
+        self.weights = weights
 
     def _rewrap(self, child):
-        return Rerank(child, self.slots)
+        return Rerank(child, self.slots, self.weights)
 
 
 class Prefer(wq.WrappingQuery):
@@ -463,18 +462,18 @@ class Vocabulary:
         found = (self.forms.get(fold(key)) if loose else self.spellings.get(key)) or [syllable]
         return sorted(found, key=lambda f: f != syllable)
 
-    def syllable_terms(self, syllable: str, loose: bool) -> list[wq.Term]:
+    def syllable_terms(self, syllable: str, loose: bool, weights: Weights) -> list[wq.Term]:
         """The syllable in the syllable and heading fields, in each of its forms."""
         terms = []
         for form in self.variants(syllable, loose):
-            terms.append(wq.Term("syl", form, boost=CONTENT_FIELDS["syl"]))
-            terms.append(wq.Term("heading", form, boost=CONTENT_FIELDS["heading"]))
+            terms.append(wq.Term("syl", form, boost=weights.syl))
+            terms.append(wq.Term("heading", form, boost=weights.heading))
         numbers = [syllable] if number_key(syllable) else []
         if syllable.isdigit():  # "thông báo 285": the document numbers it starts
             numbers = self.starting_with(syllable + "/", loose) + self.starting_with(syllable + "-", loose)
-            terms += [wq.Term("syl", number, boost=CONTENT_FIELDS["syl"]) for number in numbers]
+            terms += [wq.Term("syl", number, boost=weights.syl) for number in numbers]
         # The document that bears a number outranks those that cite it.
-        terms += [wq.Term("number_key", number_key(n).lower(), boost=OWN_NUMBER_BOOST) for n in numbers]
+        terms += [wq.Term("number_key", number_key(n).lower(), boost=weights.own_number) for n in numbers]
         return terms
 
     def starting_with(self, stem: str, loose: bool) -> list[str]:
@@ -495,11 +494,11 @@ class Vocabulary:
                          if reader.doc_frequency("bigram", f"{s[-1]}_{f}")][:self.MAX_PAIRS]
         return spellings
 
-    def pair_terms(self, reader, a: str, b: str, loose: bool) -> list[wq.Term]:
+    def pair_terms(self, reader, a: str, b: str, loose: bool, weights: Weights) -> list[wq.Term]:
         """The adjacent pair a b in the bigram field, in every spelling the index has."""
         candidates = [f"{fa}_{fb}" for fa in self.variants(a, loose)
                       for fb in self.variants(b, loose)][:self.MAX_PAIRS]  # typed forms first
-        return [wq.Term("bigram", pair, boost=CONTENT_FIELDS["bigram"])
+        return [wq.Term("bigram", pair, boost=weights.bigram)
                 for pair in candidates if reader.doc_frequency("bigram", pair)]
 
 
@@ -608,30 +607,30 @@ def number_keys(text: str) -> list[str]:
     return sorted(keys, key=lambda k: k != key)
 
 
-def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
-    """Parse user input against the index (its vocabulary and this thread's reader);
-    raise QueryError for malformed input."""
+def parse_query(text: str, vocabulary: Vocabulary, reader, weights: Weights = Weights()) -> Parsed:
+    """Parse user input against the index (its vocabulary and this thread's reader),
+    with `weights` for the terms; raise QueryError for malformed input."""
     text = unify_tones(nfc(text or "")).replace("\x00", " ").replace("Ð", "Đ").replace("ð", "đ")
     text = "".join(c if c.isprintable() else " " for c in text)
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH}).")
     loose = fold(text) == text  # no diacritics anywhere
-    parser = _Parser(_tokenize(text), vocabulary, reader, loose)
+    parser = _Parser(_tokenize(text), vocabulary, reader, loose, weights)
     query = parser.parse()
     excluded = query.b if isinstance(query, wq.AndNot) else None
     if query is not None:
         if any(parser.slots):
-            query = Rerank(query, parser.slots)
-        query = _prefer_named(query, parser.named_documents, parser.named_articles)
+            query = Rerank(query, parser.slots, weights)
+        query = _prefer_named(query, parser.named_documents, parser.named_articles, weights)
     return Parsed(query, parser.highlight, excluded, " ".join(parser.notices) or None)
 
 
-def _prefer_named(query: wq.Query, documents: set[str], articles: set[str]) -> wq.Query:
+def _prefer_named(query: wq.Query, documents: set[str], articles: set[str], weights: Weights) -> wq.Query:
     """Rank first the sections of the documents and the articles the query named."""
     in_documents = wq.Or([wq.Term("key", k) for k in sorted(documents)]) if documents else None
     if in_documents is not None:
-        query = Prefer(query, in_documents, NAMED_DOCUMENT_FACTOR)
+        query = Prefer(query, in_documents, weights.named_document)
     if articles:
         named = wq.Or([wq.Term("section", a) for a in sorted(articles)])
-        query = Prefer(query, wq.And([named, in_documents]) if in_documents else named, NAMED_ARTICLE_FACTOR)
+        query = Prefer(query, wq.And([named, in_documents]) if in_documents else named, weights.named_article)
     return query

@@ -3,10 +3,12 @@
 Whoosh answers an OR of many words by walking a tree of matchers in Python one
 posting at a time; on the 18,000 law articles a question full of common words
 ("của", "có thể") took seconds. Here each term's postings are read a block at a
-time into arrays and scored with Whoosh's own BM25F formula, so a query costs a
+time into arrays and scored with Whoosh's BM25F formula (with Lucene's idf,
+`idf_of`; tests/test_whoosh_internals.py pins the two), so a query costs a
 few array operations per term, and the ranking, the totals and the facets all
-come from one pass. Whoosh still answers what needs positions (phrases): only
-for the records that the rest of the query already admits.
+come from one pass; the best records are then scored again (`Rerank`). Whoosh
+still answers what needs positions (phrases): only for the records that the rest
+of the query already admits.
 """
 from __future__ import annotations
 
@@ -16,17 +18,13 @@ from math import log
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 
 from . import analysis
 from .query import Prefer, Rerank
-from .schema import CONTENT_FIELDS
+from .weights import Weights
+from .whoosh_internals import posting_blocks
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
-RERANK_DEPTH = 40  # best records whose titles are read
-TITLE_WEIGHT = 0.25  # score factor 1 + TITLE_WEIGHT for a title the query holds whole
-CLAUSE_WEIGHT = 1.0  # weight of a section's best clause (a line of its text), added to its score
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
 CACHED_MIN_POSTINGS = 512  # shorter posting lists decode fast enough
 CACHE_MAX_POSTINGS = 5_000_000  # about 80 MB
@@ -39,13 +37,13 @@ class Statistics:
         self.size = reader.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         self.live[list(reader.all_doc_ids())] = True
-        count = self.count = max(int(self.live.sum()), 1)
-        # Each record's length in every scorable field, and the field's average.
+        # Each record's length in every scorable field, and the field's average as Whoosh
+        # takes it: over all records, deleted ones included (they are in the total length too).
         self.lengths: dict[str, tuple[np.ndarray, float]] = {}
         for field in reader.schema.scorable_names():
             lengths = np.fromiter((reader.doc_field_length(i, field, 0) for i in range(self.size)),
                                   dtype=np.float64, count=self.size)
-            self.lengths[field] = (lengths, (reader.field_length(field) / count) or 1.0)
+            self.lengths[field] = (lengths, (reader.field_length(field) / max(self.size, 1)) or 1.0)
         # Decoded postings of long lists ("của" is in most sections): decoding them
         # is most of a query's cost, and the same common terms recur in queries.
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -54,9 +52,11 @@ class Statistics:
         self._idf: dict[tuple[str, str], float] = {}
 
     def idf(self, reader, field: str, text: str) -> float:
+        """The term's idf (`idf_of`), its records counted as Whoosh counts them:
+        all records and the term index's document frequency, deleted ones included."""
         found = self._idf.get((field, text))
         if found is None:
-            found = self._idf[(field, text)] = idf_of(self.count, reader.doc_frequency(field, text))
+            found = self._idf[(field, text)] = idf_of(self.size, reader.doc_frequency(field, text))
         return found
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -74,32 +74,14 @@ class Statistics:
 def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Record numbers and term frequencies of one term, across all segments.
 
-    Deleted records may be included; callers mask them with Statistics.live.
+    Deleted records may be included (not all of them); callers mask them with
+    Statistics.live.
     """
     ids, tfs = [], []
     for leaf, offset in reader.leaf_readers():
-        if (field, text) not in leaf:
-            continue
-        matcher = leaf.postings(field, text)
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        if isinstance(matcher, W3LeafMatcher):
-            # A block at a time, through the matcher's own block readers.
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                ids.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
-                tfs.append(np.asarray(matcher._weights, dtype=np.float64))
-                matcher._next_block()
-        else:  # postings inlined in the term index
-            found = []
-            while matcher.is_active():
-                found.append((matcher.id() + offset, matcher.weight()))
-                matcher.next()
-            if found:
-                block = np.array(found, dtype=np.float64)
-                ids.append(block[:, 0].astype(np.int64))
-                tfs.append(block[:, 1])
+        for block_ids, block_tfs in posting_blocks(leaf, field, text):
+            ids.append(block_ids + offset)
+            tfs.append(block_tfs)
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(ids), np.concatenate(tfs)
@@ -107,7 +89,8 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
 
 def idf_of(count: int, frequency: int) -> float:
     """BM25's inverse document frequency (Lucene's form, always positive): near 0
-    for a term in most records, so that common words cannot outweigh a rare one."""
+    for a term in most records, so that common words cannot outweigh a rare one.
+    (Whoosh's own, log(count / (frequency + 1)) + 1, is about 1 even for a term in every record.)"""
     return log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
@@ -135,7 +118,7 @@ class Evaluation:
             return self._and(query.subqueries)
         if isinstance(query, Rerank):
             mask, scores = self._eval(query.child)
-            return mask, self._rerank(mask, scores, query.slots)
+            return mask, self._rerank(mask, scores, query.slots, query.weights)
         if isinstance(query, Prefer):
             mask, scores = self._eval(query.child)
             preferred, _ = self._eval(query.preferred)
@@ -160,30 +143,31 @@ class Evaluation:
         mask[list(self.searcher.docs_for_query(query))] = True
         return mask, scores
 
-    def _rerank(self, mask: np.ndarray, scores: np.ndarray, slots) -> np.ndarray:
+    def _rerank(self, mask: np.ndarray, scores: np.ndarray, slots, weights: Weights) -> np.ndarray:
         """Score the best records again: times how much of their title (an
         article's "Điều kiện kết hôn") the query holds, plus their best clause (a
         line of their text, read under the title), so that a long article is
         judged by the clause that answers, not diluted by the others."""
         candidates = np.flatnonzero(mask & (scores > 0))
-        if len(candidates) > RERANK_DEPTH:
-            candidates = candidates[np.argpartition(-scores[candidates], RERANK_DEPTH)[:RERANK_DEPTH]]
+        depth = weights.rerank_depth
+        if len(candidates) > depth:
+            candidates = candidates[np.argpartition(-scores[candidates], depth)[:depth]]
         if not len(candidates):
             return scores
-        shape = _Shape(slots, self.stats, self.reader)
+        shape = _Shape(slots, self.stats, self.reader, weights)
         scores = scores.copy()
         clauses = {}
         for record in candidates:
             fields = self.searcher.stored_fields(int(record))
             title = analysis.syllables(fields.get("heading_text") or "").split()
-            scores[record] *= 1 + TITLE_WEIGHT * shape.title_coverage(title)
+            scores[record] *= 1 + weights.title * shape.title_coverage(title)
             lines = (_SYLLABLE_RE.findall(line) for line in analysis.unify_tones(
                 (fields.get("text") or "").lower()).split("\n"))
             clauses[record] = [title + line for line in lines if line]
         lengths = [len(c) for found in clauses.values() for c in found]
         average = sum(lengths) / max(len(lengths), 1)
         for record, found in clauses.items():
-            scores[record] += CLAUSE_WEIGHT * max((shape.clause_score(c, average) for c in found), default=0)
+            scores[record] += weights.clause * max((shape.clause_score(c, average) for c in found), default=0)
         return scores
 
     def _terms(self, terms: list[wq.Term]) -> tuple[np.ndarray, np.ndarray]:
@@ -202,7 +186,9 @@ class Evaluation:
             scores[ids] += term.boost  # a match in an unscored field (an ID) counts its boost
             return
         lengths, average = self.stats.lengths[term.fieldname]
-        idf = idf_of(self.stats.count, len(ids))
+        # Whoosh's idf counts deleted records too; so does the term index, but not `ids`:
+        # Whoosh's matcher has already skipped the deleted records a list starts with.
+        idf = self.stats.idf(self.reader, term.fieldname, term.text)
         norm = K1 * ((1 - B) + B * lengths[ids] / average)
         scores[ids] += term.boost * idf * (tfs * (K1 + 1)) / (tfs + norm)
 
@@ -251,14 +237,14 @@ class _Shape:
     """A query's syllables and adjacent pairs, indexed for scoring texts read at
     query time (titles, clauses) with the index's idf."""
 
-    def __init__(self, slots, stats: Statistics, reader):
+    def __init__(self, slots, stats: Statistics, reader, weights: Weights):
         distinct = list(dict.fromkeys(s for s in slots if s))
         self.slot_of = {form: i for i, slot in enumerate(distinct) for form in slot}
         self.slot_idf = [max(stats.idf(reader, "syl", f) for f in slot) for slot in distinct]
         pairs = list(dict.fromkeys((x, y) for x, y in zip(slots, slots[1:]) if x and y))
         self.pair_of = {(a, b): i for i, (x, y) in enumerate(pairs) for a in x for b in y}
         self.pair_idf = [max(stats.idf(reader, "bigram", f"{a}_{b}") for a in x for b in y) for x, y in pairs]
-        self.stats, self.reader = stats, reader
+        self.stats, self.reader, self.weights = stats, reader, weights
 
     def title_coverage(self, title: list[str]) -> float:
         """How much of a title the query holds, 0..1: the idf-weighted share of its
@@ -287,8 +273,8 @@ class _Shape:
                 pair_tf[i] += 1
         norm = K1 * ((1 - B) + B * len(clause) / average)
         saturation = lambda tf: tf * (K1 + 1) / (tf + norm)  # noqa: E731
-        return (CONTENT_FIELDS["syl"] * sum(idf * saturation(tf) for tf, idf in zip(slot_tf, self.slot_idf) if tf)
-                + CONTENT_FIELDS["bigram"] * sum(idf * saturation(tf) for tf, idf in zip(pair_tf, self.pair_idf) if tf))
+        return (self.weights.syl * sum(idf * saturation(tf) for tf, idf in zip(slot_tf, self.slot_idf) if tf)
+                + self.weights.bigram * sum(idf * saturation(tf) for tf, idf in zip(pair_tf, self.pair_idf) if tf))
 
 
 def _positional(query: wq.Query) -> bool:
