@@ -359,6 +359,11 @@ class Names:
             fields = reader.stored_fields(record)
             title = analysis.text_key(fields.get("title") or "").split()
             kind = analysis.text_key(fields.get("type") or "").split()
+            # A law's title is its full name ("Luật Kho thóc") or the name after its type.
+            for prefix in (kind, kind[-1:]):
+                if prefix and title[:len(prefix)] == prefix and len(title) > len(prefix):
+                    title = title[len(prefix):]
+                    break
             if not title or not kind:
                 continue
             # The full type or its last word ("Bộ luật" or "luật"), then the title,
