@@ -5,9 +5,11 @@ Two short hand-written notices are indexed once for the module.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from search.service import Engine, index_paths
 
@@ -45,7 +47,7 @@ Về việc giám sát giảm giá
 
 1. Giám sát việc giảm giá trong kỳ báo cáo.
 
-2. Lý do: ÐIỀU CHỈNH giá theo Thông báo số 11/TB-UBND của UBND tỉnh.
+2. Lý do: ÐIỀU CHỈNH giá theo Thông báo số 11/TB-UBND của UBND tỉnh và Quyết định số 2345/QĐ-BYT.
 
 CHỦ TỊCH
 
@@ -163,3 +165,19 @@ def test_a_number_typed_without_d_with_stroke_finds_the_document(engine):
     assert found(engine, "number:4800/QD-HDND") == found(engine, "number:4800/QĐ-HĐND") == {DECISION_KEY}
     assert found(engine, "4800/QD-HDND") == {DECISION_KEY}
     assert found(engine, "ref:11/TB-UBND") == {DECISION_KEY}
+
+
+def test_mentions_of_a_number_typed_without_d_with_stroke(engine):
+    typed = engine.mentions("2345/QD-BYT")
+    assert typed == engine.mentions("2345/QĐ-BYT") and typed["total"] == 1
+    assert typed["number"] == "2345/QĐ-BYT" and typed["mentions"][0]["key"] == DECISION_KEY
+    assert found(engine, "2345/QD-BYT") == found(engine, "ref:2345/QD-BYT") == {DECISION_KEY}  # as search does
+    index = str(engine.index_dir)
+    shown = run_cli("mentions", "2345/QD-BYT", "--index", index)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == "2345/QĐ-BYT: written 1 times in 1 documents"
+    assert json.loads(run_cli("mentions", "2345/QD-BYT", "--index", index, "--json").stdout) == typed
+
+
+def test_a_document_shown_by_its_number_typed_without_d_with_stroke(engine):
+    assert engine.show("4800/QD-HDND")["key"] == DECISION_KEY

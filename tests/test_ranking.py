@@ -7,9 +7,15 @@ words on purpose, so that only the mechanism under test tells them apart.
 """
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import pytest
+from helpers import run_cli
 
 from search.service import Engine, index_paths
+from webui import create_app
 
 GRANARY = """QUỐC HỘI
 
@@ -155,16 +161,27 @@ def test_a_definition_question_finds_the_clause_that_defines_the_term(engine, te
 
 # --- quoted terms -----------------------------------------------------------------------
 
-def test_a_quoted_term_found_nowhere_in_a_question_is_searched_as_words(engine):
-    from search.query import parse_query
+QUOTED_TYPO = '"Ngừoi giữ kho" phải từ bao nhiêu tuổi?'  # a typo inside the quotes
+SEARCHED_AS_WORDS = 'Không văn bản nào có cụm từ "Ngừoi giữ kho": đã tìm theo từng từ của nó.'
 
-    question = '"Ngừoi giữ kho" phải từ bao nhiêu tuổi?'  # a typo inside the quotes
-    assert articles(engine, question)[0] == (GRANARY_KEY, "3")
-    searcher = engine._searcher()
-    parsed = parse_query(question, engine._tables(searcher)[1], searcher.reader())
-    assert parsed.notice and "Ngừoi giữ kho" in parsed.notice
-    exact = parse_query('"người giữ kho" phải từ bao nhiêu tuổi?', engine._tables(searcher)[1], searcher.reader())
-    assert exact.notice is None
+
+def test_a_quoted_term_found_nowhere_in_a_question_is_searched_as_words(engine):
+    assert articles(engine, QUOTED_TYPO)[0] == (GRANARY_KEY, "3")
+    assert engine.search(QUOTED_TYPO)["notice"] == SEARCHED_AS_WORDS
+    assert engine.search('"người giữ kho" phải từ bao nhiêu tuổi?')["notice"] is None
+
+
+def test_the_user_reads_that_a_quoted_term_was_searched_as_words(engine):
+    index = str(engine.index_dir)
+    shown = run_cli("search", QUOTED_TYPO, "--index", index)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[1] == f"note: {SEARCHED_AS_WORDS}"
+    assert json.loads(run_cli("search", QUOTED_TYPO, "--index", index, "--json").stdout)["notice"] == SEARCHED_AS_WORDS
+    assert "note:" not in run_cli("search", "người giữ kho", "--index", index).stdout
+    page = create_app(index).test_client().get("/search", query_string={"q": QUOTED_TYPO})
+    assert page.status_code == 200
+    notice = re.search(r'<p class="notice" role="status">(.*?)</p>', page.get_data(as_text=True))
+    assert notice and html.unescape(notice.group(1)) == SEARCHED_AS_WORDS
 
 
 def test_a_query_that_is_only_a_phrase_stays_exact(engine):
