@@ -275,8 +275,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = ap.parse_args()
 
-    sets = [QuestionSet(name, args.limit) for name in (SETS if args.sets == "both" else [args.sets])]
     weights = parse_weights(args.weights, args.const)
+    sets = [QuestionSet(name, args.limit) for name in (SETS if args.sets == "both" else [args.sets])]
     summary, misses = {}, []
     print(f"weights: {weights_label(weights)}\n")
     for qs in sets:
