@@ -72,16 +72,16 @@ KS = (1, 5, 10)
 FIGURES = ["R@1", "R@5", "R@10", "MRR@10"]
 BASELINES = {"syllables": "BM25 syllables", "words": "BM25 pyvi words"}
 
-# ALQAC 2022's law.json names its laws by number only; their type, name and date
-# as published (what `notice-search parse` reads from the laws' own files, e.g.
-# ../shared/datasets/vn-laws/Bo-luat-dan-su-2015-296215.txt), so that the index
-# holds what a user's folder of these laws would. ALQAC 2025 names its laws by
-# their names ("Luật Cư trú"): type and name are read from the id.
+# ALQAC 2022's law.json names its laws by number only; their type, title (the full
+# name) and date as published (what `notice-search parse` reads from the laws' own
+# files, e.g. ../shared/datasets/vn-laws/Bo-luat-dan-su-2015-296215.txt), so that the
+# index holds what a user's folder of these laws would. ALQAC 2025 names its laws by
+# their full names ("Luật Cư trú"): the title, and the type read from it.
 PUBLISHED = {
-    "91/2015/QH13": ("Bộ luật", "Dân sự", "2015-11-24"),
-    "24/2018/QH14": ("Luật", "An ninh mạng", "2018-06-12"),
-    "45/2019/QH14": ("Bộ luật", "Lao động", "2019-11-20"),
-    "01/VBHN-VPQH": ("Bộ luật", "Hình sự", "2017-07-10"),  # the consolidated criminal code
+    "91/2015/QH13": ("Bộ luật", "Bộ luật Dân sự", "2015-11-24"),
+    "24/2018/QH14": ("Luật", "Luật An ninh mạng", "2018-06-12"),
+    "45/2019/QH14": ("Bộ luật", "Bộ luật Lao động", "2019-11-20"),
+    "01/VBHN-VPQH": ("Bộ luật", "Bộ luật Hình sự", "2017-07-10"),  # the consolidated criminal code
 }
 
 
@@ -96,8 +96,7 @@ def law_metadata(law_id: str) -> dict:
         return {"number": law_id, "type": doc_type or "Luật", "title": title, "date": date}
     doc_type = next((t for t in sorted(DOC_TYPES, key=len, reverse=True)
                      if law_id.lower().startswith(t.lower())), None)
-    title = law_id[len(doc_type):].strip() if doc_type else law_id
-    return {"number": None, "type": doc_type or "Luật", "title": title or None, "date": None}
+    return {"number": None, "type": doc_type or "Luật", "title": law_id, "date": None}
 
 
 def law_documents(laws: list[dict]) -> list[Document]:
