@@ -149,6 +149,8 @@ def search(query, signer, issuer, type_, from_, to, ref, year, limit, offset, so
         return
     unit = "sections" if sections else "documents"
     click.echo(f"{result['total']} {unit} ({result['took_ms']} ms)")
+    if result["notice"]:
+        click.echo(f"note: {result['notice']}")
     for rank, hit in enumerate(result["hits"], start=result["offset"] + 1):
         where = f" §{hit['section']}" if hit["section"] else ""
         click.echo(f"{rank}. {hit['number'] or hit['key']}{where}  {hit['type'] or ''}  {hit['date'] or ''}  "

@@ -23,10 +23,11 @@ from .index_store import IndexBusy, IndexUnavailable, open_index
 from .mentions import find_mentions, number_candidates
 from .numbers import find_numbers, number_key
 from .parse import parse_file
-from .query import QueryError, Vocabulary, date_range, field_query, parse_query
-from .ranking import Evaluation, Statistics, Weights
+from .query import QueryError, Vocabulary, date_range, field_query, number_keys, parse_query
+from .ranking import Evaluation, Statistics
 from .records import Record, is_head
 from .snippets import hit_snippet
+from .weights import Weights
 
 DEFAULT_INDEX = "index_data/index"
 MAX_LIMIT = 1000
@@ -140,7 +141,7 @@ def _close_all(searchers: list, lock: threading.Lock) -> None:
 class Engine:
     """Searches one index; safe to share between threads (one searcher per thread).
 
-    `weights` (ranking.Weights) says how much a match counts in each field.
+    `weights` (weights.Weights) says how much a match counts, by where it is.
     """
 
     def __init__(self, index_dir: str | os.PathLike | None = None, weights: Weights = Weights()):
@@ -242,6 +243,7 @@ class Engine:
             "query": q, "total": len(records), "offset": offset,
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
             "hits": hits, "facets": table.counts(np.unique(docs_of)),
+            "notice": parsed.notice,  # what was searched differently from what was typed, else None
         }
 
     @staticmethod
@@ -265,8 +267,8 @@ class Engine:
         if "#" in key:
             found = searcher.documents(key=key, section="")
         else:
-            number = number_key(key)
-            found = searcher.documents(number_key=number.lower(), section="") if number else []
+            found = (record for number in number_keys(key)  # 4800/QD-BYT: 4800/QĐ-BYT typed without Đ
+                     for record in searcher.documents(number_key=number.lower(), section=""))
         return next((record for record in found if is_head(record)), None)
 
     def show(self, key: str) -> dict | None:
@@ -312,7 +314,8 @@ class Engine:
                 raise QueryError(f"'{number}' is not a document number such as 128/NQ-CP.")
             return {"number": number.strip(), "total": 0, "documents": 0, "mentions": [],
                     "candidates": number_candidates(searcher, number.strip())}
-        mentions = find_mentions(searcher, key)
+        # 4800/QD-BYT may be 4800/QĐ-BYT typed without diacritics, as in search.
+        mentions = find_mentions(searcher, number_keys(key))
         return {"number": mentions[0]["number"] if mentions else number.strip(),
                 "total": len(mentions), "documents": len({m["key"] for m in mentions}),
                 "mentions": mentions}

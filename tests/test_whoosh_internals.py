@@ -1,6 +1,7 @@
 """Whoosh's private internals, used by search/whoosh_internals.py alone, still mean what the
 engine assumes: its block-wise postings equal Whoosh's own postings, and the engine's
-scores equal Whoosh's BM25F scores. A Whoosh upgrade that changes them fails here."""
+scores equal Whoosh's BM25F scores (given the engine's idf, through Whoosh's own
+extension point). A Whoosh upgrade that changes them fails here."""
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,7 @@ from helpers import REPO, run_cli, write_notices
 from whoosh import query as wq
 from whoosh import scoring
 
-from search.ranking import Evaluation, Statistics, postings
+from search.ranking import Evaluation, Statistics, idf_of, postings
 from search.service import Engine
 
 GLUE = REPO / "search" / "whoosh_internals.py"
@@ -68,6 +69,16 @@ def test_postings_equal_whooshs_own(request, which, field):
         assert tfs[keep].tolist() == expected_tfs, (field, term)
 
 
+class LuceneIdfBM25F(scoring.BM25F):
+    """Whoosh's BM25F with the engine's idf, through `WeightingModel.idf`, the method
+    Whoosh documents for a model to override: its own counts (all records and the
+    term index's document frequency, deleted records included) into `idf_of`."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        return idf_of(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+
+
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])
 def test_engine_scores_equal_whooshs_bm25f(request, which):
     engine = request.getfixturevalue(which)
@@ -75,7 +86,7 @@ def test_engine_scores_equal_whooshs_bm25f(request, which):
     reader = searcher.reader()
     stats = Statistics(reader)
     evaluate = Evaluation(searcher, stats)
-    whoosh_searcher = engine.ix.searcher(weighting=scoring.BM25F())
+    whoosh_searcher = engine.ix.searcher(weighting=LuceneIdfBM25F())
     try:
         for n, (field, boost) in enumerate([("syl", 1.0), ("bigram", 0.7), ("words", 0.5), ("heading", 0.3)]):
             terms = [wq.Term(field, t, boost=boost) for t in sample_terms(reader, field, 6)]
