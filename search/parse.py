@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .chrome import furniture, page_marks
 from .closing import noi_nhan, read_closing
-from .header import (BODY_START_RE, is_authority, list_items, motto_at, number_line, place_date, read_header,
+from .header import (BODY_START_RE, is_authority, motto_at, number_line, place_date, read_header,
                      strong_body, type_heading)
 from .ingest import read_text
 from .layout import Line, is_upper, logical_lines
