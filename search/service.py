@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from . import analysis, indexer
+from . import analysis
 from .facets import DocTable
 from .index_store import IndexBusy, IndexUnavailable, open_index
 from .mentions import find_mentions, number_candidates
 from .numbers import find_numbers, number_key
-from .parse import parse_file
 from .query import QueryError, Vocabulary, date_range, field_query, parse_query
 from .ranking import Evaluation, Statistics, Weights
 from .records import Record, is_head
@@ -43,11 +42,15 @@ def default_index_dir() -> str:
 
 def index_paths(paths: list[str], index_dir: str, rebuild: bool = False, progress=None) -> dict:
     """Add files and folders to the index; the `index --json` summary."""
+    from . import indexer  # the readers and the parser: not loaded by commands that only search
+
     return asdict(indexer.build(paths, index_dir, rebuild=rebuild, progress=progress))
 
 
 def parse_path(path: str) -> dict:
     """What the parser extracts from one file; the `parse --json` shape."""
+    from .parse import parse_file
+
     file = Path(path)
     return {"file": file.name, "documents": [d.to_dict() for d in parse_file(file, file.name)]}
 
