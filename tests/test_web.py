@@ -242,6 +242,44 @@ def test_malformed_query_renders_a_friendly_error(client, query):
     assert "Traceback" not in page
 
 
+ENGLISH = re.compile(r"\b(the|is|must|needs|write|Unbalanced|Unknown|Bad|never|after|before|only|query|date)\b(?!:)")
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"q": '"hộ chiếu'}, "Thiếu dấu ngoặc kép"),
+    ({"q": "(covid"}, "Thiếu dấu ngoặc"),
+    ({"q": "covid)"}, "Thừa dấu ngoặc"),
+    ({"q": "a OR"}, "OR cần một từ tìm kiếm"),
+    ({"q": "signer:"}, "Trường “signer:” cần một giá trị"),
+    ({"q": "author:Hiệp"}, "Không có trường “author:”"),
+    ({"q": "*vắc"}, "chỉ dùng được dấu * ở cuối từ"),
+    ({"q": "v*"}, "cần ít nhất hai chữ cái"),
+    ({"q": "x" * 1001}, "Câu tìm kiếm quá dài (1001 ký tự; tối đa 1000)"),
+    ({"q": "number:abc"}, "“abc” không phải là một số hiệu văn bản"),
+    ({"q": "year:21"}, "Năm “21” không hợp lệ"),
+    ({"q": "dịch", "from": "2021-13-01"}, "tháng phải từ 1 đến 12"),
+    ({"q": "dịch", "from": "2021-02-30"}, "tháng đó chỉ có 28 ngày"),
+    ({"q": "dịch", "from": "hôm qua"}, "Ngày “hôm qua” không hợp lệ"),
+    ({"q": "dịch", "from": "2021-12-01", "to": "2021-01-01"}, "Khoảng thời gian trống"),
+    ({"q": "dịch", "signer": "x" * 301}, "Bộ lọc “Người ký” quá dài (301 ký tự; tối đa 300)"),
+])
+def test_query_errors_are_worded_in_vietnamese(client, params, expected):
+    """The engine's messages are English (the CLI and JSON keep them); the page re-words each one."""
+    response = client.get("/search", query_string=params)
+    assert response.status_code == 400
+    alert = re.search(r'<div class="notice error" role="alert">(.*?)</div>', response.get_data(as_text=True), re.S)
+    message = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", alert.group(1))).split())
+    assert expected in message
+    assert not ENGLISH.search(message.replace("x" * 301, "")), message
+
+
+def test_a_bad_number_on_the_mentions_page_is_worded_in_vietnamese(client):
+    response = client.get("/mentions/abc")
+    assert response.status_code == 404
+    assert "“abc” không phải là một số hiệu văn bản (ví dụ 128/NQ-CP)." in text_of(response)
+    assert "is not a document number" not in text_of(response)
+
+
 def test_query_with_script_is_escaped(client):
     response = client.get("/search", query_string={"q": "<script>alert(1)</script>"})
     body = response.get_data(as_text=True)

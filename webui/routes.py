@@ -13,6 +13,7 @@ from search.query import MAX_QUERY_LENGTH, QueryError
 from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, SearchRequest
 
 from .filters import vn_date
+from .messages import LABELS, vietnamese
 
 bp = Blueprint("web", __name__)
 ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
@@ -20,8 +21,6 @@ ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
 PAGE_SIZE = 10  # results per page; the app's PAGE_SIZE config overrides it (up to MAX_LIMIT)
 MAX_LIMIT = 50
 MAX_PAGE = 1000
-LABELS = {"signer": "Người ký", "issuer": "Cơ quan ban hành", "type": "Loại văn bản", "ref": "Trích dẫn số",
-          "year": "Năm", "from": "Từ ngày", "to": "Đến ngày"}
 FACETS = ("signer", "issuer", "type", "year")  # the facets shown, in this order
 SORT_LABELS = {"relevance": "Liên quan nhất", "-date": "Mới nhất", "date": "Cũ nhất"}  # in the order shown
 # Every URL parameter that makes up a result list's state, in the order they appear in links.
@@ -127,7 +126,7 @@ def search():
         result = engine().run(SearchRequest.from_params({**state, "limit": size, "offset": (page - 1) * size}))
     except QueryError as e:
         state = _shown(state)
-        return render_template("search.html", state=state, error=str(e), result=None, facets=[],
+        return render_template("search.html", state=state, error=vietnamese(str(e)), result=None, facets=[],
                                active=_active_filters(state)), 400
     pages = max(1, math.ceil(result["total"] / size))
     paging = {
@@ -165,7 +164,7 @@ def mentions(number):
     try:
         result = engine().mentions(number)
     except QueryError as e:
-        return render_template("mentions.html", number=number, result=None, error=str(e)), 404
+        return render_template("mentions.html", number=number, result=None, error=vietnamese(str(e))), 404
     if not result["total"] and not result.get("candidates"):
         return render_template("mentions.html", number=number, result=result, error=None), 404
     groups: dict[str, dict] = {}
