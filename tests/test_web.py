@@ -242,6 +242,74 @@ def test_malformed_query_renders_a_friendly_error(client, query):
     assert "Traceback" not in page
 
 
+def facet_values(response, facet_label: str) -> list[str]:
+    """The values listed under a facet group, in page order (collapsed ones included)."""
+    body = response.get_data(as_text=True)
+    group = re.search(rf"<h2>{re.escape(facet_label)}</h2>(.*?)</section>", body, re.S)
+    return [html.unescape(v) for v in re.findall(r'<span class="name">([^<]*)</span>', group.group(1))]
+
+
+def test_the_year_facet_lists_years_newest_first(client, engine):
+    counts = engine.search("")["facets"]["year"]
+    assert len(counts) > 1 and list(counts) != sorted(counts, reverse=True)  # the engine orders by count
+    assert facet_values(client.get("/search?sort=-date"), "Năm") == sorted(counts, reverse=True)
+
+
+def test_long_facet_lists_collapse_under_xem_them(corpus_index, engine):
+    """Beyond FACET_SHOWN values a group folds the rest into <details> (no JavaScript needed)."""
+    client = create_app(corpus_index, FACET_SHOWN=2).test_client()
+    signers = list(engine.search("")["facets"]["signer"])
+    assert len(signers) > 2
+    body = client.get("/search?sort=-date").get_data(as_text=True)
+    group = re.search(r"<h2>Người ký</h2>(.*?)</section>", body, re.S).group(1)
+    shown, folded = group.split("<details>")
+    assert re.findall(r'<span class="name">([^<]*)</span>', shown) == [html.escape(s, False) for s in signers[:2]]
+    assert f"<summary>Xem thêm {len(signers) - 2}</summary>" in folded
+    assert len(re.findall(r'<span class="name">', folded)) == len(signers) - 2
+
+
+def test_download_links_carry_the_result_lists_state(client, engine):
+    response = client.get("/search", query_string={"q": "dịch", "type": "Thông báo", "sort": "-date", "page": "2"})
+    csv_link = links(response, "/search.csv")
+    assert len(csv_link) == 1 and "Tải kết quả (CSV)" in text_of(response)
+    assert parse_qs(urlsplit(csv_link[0]).query) == {"q": ["dịch"], "type": ["Thông báo"], "sort": ["-date"]}
+    expected = engine.search("dịch", type="Thông báo", sort="-date", limit=1000)
+
+    download = client.get(csv_link[0])
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    import csv
+    import io
+    text = download.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # spreadsheet programs then read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [r["key"] for r in rows] == [h["key"] for h in expected["hits"]]
+    assert rows[0]["type"] == "Thông báo"
+
+    data = json.loads(client.get(links(response, "/search.json")[0]).get_data(as_text=True))
+    assert data["total"] == expected["total"] == len(data["hits"])
+    assert [h["key"] for h in data["hits"]] == [h["key"] for h in expected["hits"]]
+
+
+def test_a_download_of_a_bad_query_gets_the_vietnamese_error(client):
+    response = client.get("/search.csv", query_string={"q": "(covid"})
+    assert response.status_code == 400 and "Thiếu dấu ngoặc" in text_of(response)
+
+
+def test_every_page_has_one_h1(client, engine):
+    key = engine.show("318/TB-VPCP")["key"].replace("#", "%23")
+    for path in ("/", "/search?q=dịch", "/search?type=Thông+báo", "/search?q=xyzzy", "/search?q=%28", f"/doc/{key}",
+                 "/mentions", "/mentions/128/NQ-CP", "/mentions/abc", "/help", "/nowhere"):
+        body = client.get(path).get_data(as_text=True)
+        assert len(re.findall(r"<h1[ >]", body)) == 1, path
+
+
+def test_filters_come_before_the_results_in_the_page(client):
+    body = client.get("/search?q=dịch").get_data(as_text=True)
+    assert body.index('id="filters"') < body.index('<ol class="hits"')
+    assert '<a class="skip" href="#results">' in body and 'id="results"' in body
+
+
 ENGLISH = re.compile(r"\b(the|is|must|needs|write|Unbalanced|Unknown|Bad|never|after|before|only|query|date)\b(?!:)")
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
+from search.export import as_csv, whole_list
 from search.query import MAX_QUERY_LENGTH, QueryError
 from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, SearchRequest
 
@@ -25,7 +26,7 @@ FACETS = ("signer", "issuer", "type", "year")  # the facets shown, in this order
 SORT_LABELS = {"relevance": "Liên quan nhất", "-date": "Mới nhất", "date": "Cũ nhất"}  # in the order shown
 # Every URL parameter that makes up a result list's state, in the order they appear in links.
 STATE = ("q", *FILTERS, "from", "to", "sort")
-FACET_SHOWN = 12  # values listed before "Xem thêm"
+FACET_SHOWN = 8  # values listed before "Xem thêm"; the app's FACET_SHOWN config overrides it
 EXAMPLES = (
     ("ho chieu vac xin", "từ không dấu cũng tìm được từ có dấu"),
     ('"hộ chiếu vắc xin"', "đúng cụm từ trong ngoặc kép"),
@@ -65,11 +66,16 @@ def _shown(state: dict[str, str]) -> dict[str, str]:
 
 def _search_url(state: dict[str, str], page: int = 1, **changes) -> str:
     """The search page for `state` with `changes` applied (None removes a parameter)."""
-    merged = {**state, **changes}
-    params = [(name, merged[name]) for name in STATE if merged.get(name)]
+    merged = {name: value for name, value in {**state, **changes}.items() if value}
     if page > 1:
-        params.append(("page", str(page)))
-    return url_for("web.search") + ("?" + urlencode(params) if params else "")
+        merged["page"] = str(page)
+    return url_for("web.search") + _query_string(merged)
+
+
+def _query_string(state: dict[str, str]) -> str:
+    """`?q=…&signer=…` in the order of STATE (then the page), or "" for no parameters."""
+    params = [(name, state[name]) for name in (*STATE, "page") if state.get(name)]
+    return "?" + urlencode(params) if params else ""
 
 
 def _page_number() -> int:
@@ -83,7 +89,10 @@ def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[di
     groups = []
     for name in FACETS:
         values = []
-        for value, count in counts.get(name, {}).items():
+        items = counts.get(name, {}).items()
+        if name == "year":  # years read in their order, newest first; the others by count
+            items = sorted(items, reverse=True)
+        for value, count in items:
             active = state.get(name) == value
             values.append({"value": value, "count": count, "active": active,
                            "url": _search_url(state, **{name: None if active else value})})
@@ -139,8 +148,29 @@ def search():
               "url": _search_url(state, sort=None if value == "relevance" else value)}
              for value, label in SORT_LABELS.items()]
     return render_template("search.html", state=state, error=None, result=result, paging=paging,
-                           facets=_facets(state, result["facets"]), facet_shown=FACET_SHOWN,
-                           active=_active_filters(state), sorts=sorts)
+                           facets=_facets(state, result["facets"]),
+                           facet_shown=current_app.config.get("FACET_SHOWN", FACET_SHOWN),
+                           active=_active_filters(state), sorts=sorts,
+                           downloads={fmt: url_for("web.download", fmt=fmt) + _query_string(state)
+                                      for fmt in ("csv", "json")})
+
+
+@bp.get("/search.<any(csv, json):fmt>")
+def download(fmt):
+    """The whole result list of a search page's state (every page of it) as a file."""
+    state = _state()
+    try:
+        result = whole_list(engine(), SearchRequest.from_params(state))
+    except QueryError as e:
+        state = _shown(state)
+        return render_template("search.html", state=state, error=vietnamese(str(e)), result=None, facets=[],
+                               active=_active_filters(state)), 400
+    if fmt == "csv":  # with a byte-order mark, so that spreadsheet programs read it as UTF-8
+        response = Response("\ufeff" + as_csv(result), mimetype="text/csv")
+    else:
+        response = json_response(result)
+    response.headers["Content-Disposition"] = f"attachment; filename=ket-qua-tim-kiem.{fmt}"
+    return response
 
 
 @bp.get("/doc/<path:key>")
