@@ -17,11 +17,12 @@ import re
 import string
 import unicodedata
 from functools import lru_cache
-from importlib.resources import files
+from pathlib import Path
 
 import pycrfsuite
+import pyvi
 
-_MODELS = files("pyvi") / "models"
+_MODELS = Path(pyvi.__file__).parent / "models"
 
 # ViTokenizer.sylabelize's pattern, in its order: abbreviations, specials, web, email, digit, non_word, word.
 _SYLLABLE_RE = re.compile("(" + "|".join([

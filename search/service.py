@@ -26,6 +26,7 @@ from .query import QueryError, Vocabulary, date_range, field_query, parse_query
 from .ranking import Evaluation, Statistics, Weights
 from .records import Record, is_head
 from .snippets import has_match, snippet
+from .whoosh_internals import LengthsReader
 
 DEFAULT_INDEX = "index_data/index"
 MAX_LIMIT = 1000
@@ -189,7 +190,8 @@ class Engine:
         with self._tables_lock:
             if self._generation_tables is None or self._generation_tables[0] != generation:
                 reader = searcher.reader()
-                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader), Statistics(reader))
+                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader),
+                                           Statistics(LengthsReader(reader)))
             return self._generation_tables[1:]
 
     # --- search -------------------------------------------------------------
