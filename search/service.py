@@ -25,7 +25,7 @@ from .numbers import find_numbers, number_key
 from .query import QueryError, Vocabulary, date_range, field_query, parse_query
 from .ranking import Evaluation, Statistics, Weights
 from .records import Record, is_head
-from .snippets import has_match, snippet
+from .snippets import QueryWords, has_match, query_words, snippet
 from .whoosh_internals import LengthsReader
 
 DEFAULT_INDEX = "index_data/index"
@@ -241,7 +241,8 @@ class Engine:
             order = np.argsort(-dates if sort == "-date" else dates, kind="stable")
             records, scores = records[order], scores[order]
         scored = sort == "relevance"
-        hits = [self._hit(searcher.stored_fields(int(n)), float(score) if scored else None, parsed.highlight)
+        words = query_words(q, parsed.highlight) if parsed.highlight else None
+        hits = [self._hit(searcher.stored_fields(int(n)), float(score) if scored else None, parsed.highlight, words)
                 for n, score in zip(records[offset:offset + limit], scores[offset:offset + limit])]
         return {
             "query": q, "total": len(records), "offset": offset,
@@ -250,7 +251,7 @@ class Engine:
         }
 
     @staticmethod
-    def _hit(fields: Record, score: float | None, highlight: set[str]) -> dict:
+    def _hit(fields: Record, score: float | None, highlight: set[str], words: QueryWords | None = None) -> dict:
         text = fields.get("text") or ""
         heading = fields.get("heading_text") or ""
         shown = text if not highlight or has_match(text, highlight) or not heading else heading
@@ -261,7 +262,7 @@ class Engine:
             "issuer": fields.get("issuer") or None, "section": fields.get("section") or None,
             "heading": heading or None, "path": fields.get("path") or [],
             "score": round(score, 3) if score is not None else None,  # sorted by date: no score
-            "snippet": snippet(shown, highlight),
+            "snippet": snippet(shown, highlight, words=words),
         }
 
     # --- documents ------------------------------------------------------------
