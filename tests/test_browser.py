@@ -198,6 +198,7 @@ def test_bad_query_shows_the_error(page, base_url):
 
 
 PHONE_PAGES = [("start", "/"), ("search", "/search?q=ho+chieu+vac+xin"),
+               ("within", "/doc/318/TB-VPCP?q=x%C3%A9t+nghi%E1%BB%87m"),
                ("filtered", "/search?q=d%E1%BB%8Bch&signer=Nguy%E1%BB%85n+S%E1%BB%B9+Hi%E1%BB%87p&sort=-date"),
                ("document", "/doc/318/TB-VPCP"), ("mentions", "/mentions/128/NQ-CP"), ("help", "/help"),
                ("error", "/search?q=%28"), ("not-found", "/doc/nope")]
@@ -331,3 +332,20 @@ def test_print_leaves_out_the_controls(page, base_url):
     assert page.locator("mark").count() == 0 or page.locator("mark").first.evaluate(
         "m => getComputedStyle(m).backgroundColor") in ("rgba(0, 0, 0, 0)", "transparent")
     shoot(page, "document-print")
+
+
+def test_search_within_a_document_and_jump_to_a_section(page, base_url, engine):
+    page.goto(base_url + "/doc/318/TB-VPCP")
+    box = page.get_by_role("searchbox", name="Từ cần tìm")
+    box.fill("xét nghiệm")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"\?q=x%C3%A9t"))
+    expect(page.locator(".search-within .count")).to_contain_text("có “xét nghiệm”")
+    expect(page.locator(".within-hits mark").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Văn bản liên quan")).to_be_visible()
+    shoot(page, "within-desktop", full_page=False)
+    link = page.locator(".within-hits a").first
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(re.compile(re.escape(target) + "$"))
+    assert section_in_view(page)

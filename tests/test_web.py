@@ -668,3 +668,46 @@ def test_overload_is_answered_503_with_retry_after_at_once(app):
     body = b"".join(shedding({}, start_response))
     status, headers = calls[-1]
     assert status.startswith("503") and headers["Retry-After"] == "2" and "quá tải" in body.decode()
+
+
+# --- search within a document, related documents ---------------------------------------------------
+
+def test_search_within_a_document_lists_its_matching_sections(client, engine):
+    doc = engine.show("318/TB-VPCP")
+    url = f"/doc/{doc['key'].replace('#', '%23')}"
+    response = client.get(url, query_string={"q": "hộ chiếu vắc xin"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    box = re.search(r'<section class="search-within".*?</section>', body, re.S).group(0)
+    assert '<label for="within-q">' in box and 'value="hộ chiếu vắc xin"' in box
+    expected = [s["id"] for s in doc["sections"]
+                if "hộ chiếu vắc xin" in s["text"].lower()]  # the phrase as written
+    anchors = re.findall(r'<a href="#s-([^"]+)"', box)
+    assert expected and set(expected) <= set(anchors)
+    assert anchors == sorted(anchors, key=[s["id"] for s in doc["sections"]].index)  # in the document's order
+    assert "<mark>hộ chiếu vắc xin</mark>" in box
+    other = engine.search("hộ chiếu vắc xin", sections=True, limit=1000)["hits"]
+    assert len(anchors) < len(other)  # the other documents' sections are not listed
+
+
+def test_search_within_a_document_says_when_nothing_matches_and_words_errors_in_vietnamese(client, engine):
+    url = f"/doc/{engine.show('318/TB-VPCP')['key'].replace('#', '%23')}"
+    assert "Không có mục nào có “xyzzyqwerty”" in text_of(client.get(url, query_string={"q": "xyzzyqwerty"}))
+    page = text_of(client.get(url, query_string={"q": '"unbalanced'}))
+    assert "Thiếu dấu ngoặc kép" in page and "Unbalanced" not in page
+
+
+def test_related_documents_share_citations_first(client, engine):
+    doc = engine.show("318/TB-VPCP")
+    response = client.get(f"/doc/{doc['key'].replace('#', '%23')}")
+    body = response.get_data(as_text=True)
+    related = re.search(r'<section class="related" id="related">(.*?)</section>', body, re.S).group(1)
+    assert "Văn bản liên quan" in related
+    found = engine.related(doc["key"])
+    assert found and doc["key"] not in [r["key"] for r in found]
+    cited = {r["number"] for r in doc["references"]}
+    first = found[0]
+    assert first["shared"] and set(first["shared"]) <= cited
+    citing_same = [r for r in found if r["shared"]]
+    assert found[:len(citing_same)] == citing_same  # sharing a citation ranks above sharing words
+    assert html.escape(first["number"]) in related and f"Cùng trích dẫn {', '.join(first['shared'])}" in html.unescape(related)

@@ -178,7 +178,18 @@ def document(key):
     doc = engine().show(key)
     if doc is None:
         abort(404)
-    return render_template("document.html", doc=doc)
+    within_q = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    within = within_error = None
+    if within_q:  # search within this document: its matching sections, in the document's order
+        try:
+            within = engine().run(SearchRequest(q=within_q, sections=True, limit=MAX_LIMIT), within=doc["key"])
+        except QueryError as e:
+            within_error = vietnamese(str(e))
+        else:
+            order = {s["id"]: n for n, s in enumerate(doc["sections"])}
+            within["hits"].sort(key=lambda h: order.get(h["section"], -1))
+    return render_template("document.html", doc=doc, within_q=within_q, within=within, within_error=within_error,
+                           related=engine().related(doc["key"]))
 
 
 @bp.get("/mentions")
