@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .whoosh_internals import column_values
+
 FACETS = ("signer", "issuer", "type", "year")
 
 
@@ -19,7 +21,7 @@ class DocTable:
         self.keys: list[str] = sorted(set(k for k in keys if k))
         position = {k: i for i, k in enumerate(self.keys)}
         self.doc_of_record = np.full(n, -1, dtype=np.int64)
-        live = [i for i in range(n) if keys[i] and not reader.is_deleted(i)]
+        live = [i for i in sorted(reader.all_doc_ids()) if keys[i]]
         self.doc_of_record[live] = [position[keys[i]] for i in live]
         # Every record's section as a number, the same for the parts of a long section.
         sections = _column(reader, "section", n)
@@ -58,7 +60,4 @@ class DocTable:
 
 
 def _column(reader, field: str, n: int) -> list[str]:
-    if not reader.has_column(field):
-        return [""] * n
-    column = reader.column_reader(field)
-    return [column[i] for i in range(n)]
+    return column_values(reader, field) if reader.has_column(field) else [""] * n

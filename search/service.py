@@ -17,23 +17,25 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from . import analysis, indexer
+from . import analysis
 from .facets import DocTable
 from .index_store import IndexBusy, IndexUnavailable, open_index
 from .mentions import find_mentions, number_candidates
 from .numbers import find_numbers, number_key
-from .parse import parse_file
 from .query import QueryError, Vocabulary, date_range, field_query, number_keys, parse_query
 from .ranking import Evaluation, Statistics
 from .records import Record, is_head
-from .snippets import hit_snippet
+from .snippets import QueryWords, hit_snippet, query_words
 from .weights import Weights
+from .whoosh_internals import LengthsReader
 
 DEFAULT_INDEX = "index_data/index"
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 MAX_FILTER_LENGTH = 300  # characters of a filter value (names and bodies are far shorter)
 SORTS = ("relevance", "date", "-date")
+RELATED_TEXT = 20_000  # characters of a document read for its distinctive word pairs
+RELATED_TERMS = 12     # word pairs looked for in other documents
 FILTERS = ("signer", "issuer", "type", "ref", "year")  # each matches a field of the same name
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
@@ -44,11 +46,15 @@ def default_index_dir() -> str:
 
 def index_paths(paths: list[str], index_dir: str, rebuild: bool = False, progress=None) -> dict:
     """Add files and folders to the index; the `index --json` summary."""
+    from . import indexer  # the readers and the parser: not loaded by commands that only search
+
     return asdict(indexer.build(paths, index_dir, rebuild=rebuild, progress=progress))
 
 
 def parse_path(path: str) -> dict:
     """What the parser extracts from one file; the `parse --json` shape."""
+    from .parse import parse_file
+
     file = Path(path)
     return {"file": file.name, "documents": [d.to_dict() for d in parse_file(file, file.name)]}
 
@@ -187,7 +193,8 @@ class Engine:
         with self._tables_lock:
             if self._generation_tables is None or self._generation_tables[0] != generation:
                 reader = searcher.reader()
-                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader), Statistics(reader))
+                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader),
+                                           Statistics(LengthsReader(reader)))
             return self._generation_tables[1:]
 
     # --- search -------------------------------------------------------------
@@ -196,8 +203,9 @@ class Engine:
         """`run(SearchRequest(q, **options))`: for callers in Python."""
         return self.run(SearchRequest(q, **options))
 
-    def run(self, request: SearchRequest) -> dict:
-        """Ranked documents (or sections) with facets; raises QueryError on bad input."""
+    def run(self, request: SearchRequest, within: str | None = None) -> dict:
+        """Ranked documents (or sections) with facets; raises QueryError on bad input.
+        `within`: only the records of the document with that key."""
         started = time.perf_counter()
         q, sort, sections = request.q, request.sort, request.sections
         limit, offset = min(request.limit, MAX_LIMIT), min(request.offset, MAX_OFFSET)
@@ -207,6 +215,8 @@ class Engine:
         filters = [field_query(name, getattr(request, name)) for name in FILTERS if getattr(request, name)]
         if request.date_from or request.date_to:
             filters.append(date_range(request.date_from, request.date_to))
+        if within is not None:
+            filters.append(wq.Term("key", within))
         if not parsed.query and sort == "relevance":
             sort = "-date"  # nothing to rank by: list documents, newest first
         query = parsed.query or wq.Every()
@@ -237,7 +247,8 @@ class Engine:
             order = np.argsort(-dates if sort == "-date" else dates, kind="stable")
             records, scores = records[order], scores[order]
         scored = sort == "relevance"
-        hits = [self._hit(searcher.stored_fields(int(n)), float(score) if scored else None, parsed.highlight)
+        words = query_words(q, parsed.highlight) if parsed.highlight else None
+        hits = [self._hit(searcher.stored_fields(int(n)), float(score) if scored else None, parsed.highlight, words)
                 for n, score in zip(records[offset:offset + limit], scores[offset:offset + limit])]
         return {
             "query": q, "total": len(records), "offset": offset,
@@ -247,7 +258,7 @@ class Engine:
         }
 
     @staticmethod
-    def _hit(fields: Record, score: float | None, highlight: set[str]) -> dict:
+    def _hit(fields: Record, score: float | None, highlight: set[str], words: QueryWords | None = None) -> dict:
         text = fields.get("text") or ""
         heading = fields.get("heading_text") or ""
         return {
@@ -257,7 +268,7 @@ class Engine:
             "issuer": fields.get("issuer") or None, "section": fields.get("section") or None,
             "heading": heading or None, "path": fields.get("path") or [],
             "score": round(score, 3) if score is not None else None,  # sorted by date: no score
-            "snippet": hit_snippet(text, heading, highlight),
+            "snippet": hit_snippet(text, heading, highlight, words),
         }
 
     # --- documents ------------------------------------------------------------
@@ -301,6 +312,38 @@ class Engine:
                                         ("key", "number", "type", "date", "title")})
             doc["cited_by"].sort(key=lambda d: (d["date"] or "", d["key"]))
         return doc
+
+    def related(self, key: str, limit: int = 5) -> list[dict]:
+        """Documents related to document `key`, best first: those citing the same numbers
+        (a number few documents cite counts more), then those sharing its most distinctive
+        word pairs. Each: key, number, type, date, title and `shared` (the numbers both cite)."""
+        searcher = self._searcher()
+        head = self._head(searcher, key)
+        if head is None:
+            return []
+        key = head["key"]
+        scores: dict[str, float] = {}
+        shared: dict[str, list[str]] = {}
+        for reference in head["doc"]["references"]:
+            cited = number_key(reference["number"])
+            citing = [r["key"] for r in searcher.documents(refs=cited.lower(), section="") if is_head(r)] if cited else []
+            for other in citing:
+                if other != key:
+                    scores[other] = scores.get(other, 0.0) + 1.0 + 1.0 / len(citing)
+                    shared.setdefault(other, []).append(reference["number"])
+        if len(scores) < limit:  # then by the words: its most distinctive syllable pairs, any of them
+            text = " ".join(r.get("text") or "" for r in searcher.documents(key=key))[:RELATED_TEXT]
+            pairs = analysis.field_texts(analysis.syllables(f"{head.get('title') or ''} {text}"))["bigram"]
+            terms = [t for t, _ in searcher.key_terms_from_text("bigram", pairs, numterms=RELATED_TERMS)]
+            if terms:
+                q = " OR ".join(f'"{t.replace("_", " ")}"' for t in terms)
+                found = self.run(SearchRequest(q=q, limit=limit + 1))["hits"]
+                for rank, hit in enumerate(h for h in found if h["key"] != key and h["key"] not in scores):
+                    scores[hit["key"]] = 1.0 / (rank + 2)  # below any shared citation
+        best = sorted(scores, key=lambda k: -scores[k])[:limit]
+        heads = {k: self._head(searcher, k) for k in best}
+        return [{"key": k, **{f: heads[k].get(f) or None for f in ("number", "type", "date", "title")},
+                 "shared": shared.get(k, [])} for k in best if heads[k] is not None]
 
     def mentions(self, number: str) -> dict:
         """Every place a document number is written, ordered by document date."""

@@ -175,9 +175,9 @@ def test_the_user_reads_that_a_quoted_term_was_searched_as_words(engine):
     index = str(engine.index_dir)
     shown = run_cli("search", QUOTED_TYPO, "--index", index)
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.splitlines()[1] == f"note: {SEARCHED_AS_WORDS}"
+    assert shown.stdout.splitlines()[1] == f"Lưu ý: {SEARCHED_AS_WORDS}"
     assert json.loads(run_cli("search", QUOTED_TYPO, "--index", index, "--json").stdout)["notice"] == SEARCHED_AS_WORDS
-    assert "note:" not in run_cli("search", "người giữ kho", "--index", index).stdout
+    assert "Lưu ý:" not in run_cli("search", "người giữ kho", "--index", index).stdout
     page = create_app(index).test_client().get("/search", query_string={"q": QUOTED_TYPO})
     assert page.status_code == 200
     notice = re.search(r'<p class="notice" role="status">(.*?)</p>', page.get_data(as_text=True))

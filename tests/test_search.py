@@ -846,3 +846,31 @@ def test_a_hit_tokenizes_a_bounded_part_of_its_text_once(monkeypatch):
     hit = Engine._hit({"key": "long.txt#1", "text": text, "heading_text": "Quy định chung"}, 1.0, {"quy", "dinh"})
     assert hit["snippet"] == "<mark>Quy định</mark> chung"  # the words are in the heading alone
     assert len(seen) == 2 and seen[0] <= snippets.SCAN_CHARS and seen[1] == len("Quy định chung")
+
+
+# --- what snippets mark -------------------------------------------------------------------------
+
+def marked(q: str, text: str) -> list[str]:
+    """What a snippet of `text` marks for query `q` (plain words: every syllable is highlighted)."""
+    from search.analysis import field_texts, segment, token_key
+    from search.snippets import query_words, snippet
+
+    highlight = {token_key(s) for s in field_texts(segment(q))["syl"].split()}
+    return re.findall(r"<mark>(.*?)</mark>", snippet(text, highlight, words=query_words(q, highlight)))
+
+
+def test_snippets_mark_the_querys_words_not_filler_on_its_own():
+    text = ("Người sử dụng lao động phải bảo đảm quyền của người lao động theo hợp đồng; "
+            "người đứng đầu cơ quan và cấp phó của họ.")
+    marks = marked("quyền và nghĩa vụ của người lao động", text)
+    assert "người lao động" in marks and "quyền" in marks
+    assert "của" not in marks and "Người" not in marks and "người" not in marks and "và" not in marks
+
+
+def test_a_query_of_filler_alone_still_marks_it():
+    assert marked("của", "Quyền của công dân") == ["của"]
+
+
+def test_wildcards_and_phrases_are_still_marked():
+    assert marked("vắc*", "Tiêm vắc xin cho trẻ") == ["vắc"]
+    assert marked('"phòng, chống dịch"', "công tác phòng, chống dịch COVID-19 và phòng bệnh") == ["phòng", "chống dịch"]

@@ -242,6 +242,112 @@ def test_malformed_query_renders_a_friendly_error(client, query):
     assert "Traceback" not in page
 
 
+def facet_values(response, facet_label: str) -> list[str]:
+    """The values listed under a facet group, in page order (collapsed ones included)."""
+    body = response.get_data(as_text=True)
+    group = re.search(rf"<h2>{re.escape(facet_label)}</h2>(.*?)</section>", body, re.S)
+    return [html.unescape(v) for v in re.findall(r'<span class="name">([^<]*)</span>', group.group(1))]
+
+
+def test_the_year_facet_lists_years_newest_first(client, engine):
+    counts = engine.search("")["facets"]["year"]
+    assert len(counts) > 1 and list(counts) != sorted(counts, reverse=True)  # the engine orders by count
+    assert facet_values(client.get("/search?sort=-date"), "Năm") == sorted(counts, reverse=True)
+
+
+def test_long_facet_lists_collapse_under_xem_them(corpus_index, engine):
+    """Beyond FACET_SHOWN values a group folds the rest into <details> (no JavaScript needed)."""
+    client = create_app(corpus_index, FACET_SHOWN=2).test_client()
+    signers = list(engine.search("")["facets"]["signer"])
+    assert len(signers) > 2
+    body = client.get("/search?sort=-date").get_data(as_text=True)
+    group = re.search(r"<h2>Người ký</h2>(.*?)</section>", body, re.S).group(1)
+    shown, folded = group.split("<details>")
+    assert re.findall(r'<span class="name">([^<]*)</span>', shown) == [html.escape(s, False) for s in signers[:2]]
+    assert f"<summary>Xem thêm {len(signers) - 2}</summary>" in folded
+    assert len(re.findall(r'<span class="name">', folded)) == len(signers) - 2
+
+
+def test_download_links_carry_the_result_lists_state(client, engine):
+    response = client.get("/search", query_string={"q": "dịch", "type": "Thông báo", "sort": "-date", "page": "2"})
+    csv_link = links(response, "/search.csv")
+    assert len(csv_link) == 1 and "Tải kết quả (CSV)" in text_of(response)
+    assert parse_qs(urlsplit(csv_link[0]).query) == {"q": ["dịch"], "type": ["Thông báo"], "sort": ["-date"]}
+    expected = engine.search("dịch", type="Thông báo", sort="-date", limit=1000)
+
+    download = client.get(csv_link[0])
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    import csv
+    import io
+    text = download.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # spreadsheet programs then read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [r["key"] for r in rows] == [h["key"] for h in expected["hits"]]
+    assert rows[0]["type"] == "Thông báo"
+
+    data = json.loads(client.get(links(response, "/search.json")[0]).get_data(as_text=True))
+    assert data["total"] == expected["total"] == len(data["hits"])
+    assert [h["key"] for h in data["hits"]] == [h["key"] for h in expected["hits"]]
+
+
+def test_a_download_of_a_bad_query_gets_the_vietnamese_error(client):
+    response = client.get("/search.csv", query_string={"q": "(covid"})
+    assert response.status_code == 400 and "Thiếu dấu ngoặc" in text_of(response)
+
+
+def test_every_page_has_one_h1(client, engine):
+    key = engine.show("318/TB-VPCP")["key"].replace("#", "%23")
+    for path in ("/", "/search?q=dịch", "/search?type=Thông+báo", "/search?q=xyzzy", "/search?q=%28", f"/doc/{key}",
+                 "/mentions", "/mentions/128/NQ-CP", "/mentions/abc", "/help", "/nowhere"):
+        body = client.get(path).get_data(as_text=True)
+        assert len(re.findall(r"<h1[ >]", body)) == 1, path
+
+
+def test_filters_come_before_the_results_in_the_page(client):
+    body = client.get("/search?q=dịch").get_data(as_text=True)
+    assert body.index('id="filters"') < body.index('<ol class="hits"')
+    assert '<a class="skip" href="#results">' in body and 'id="results"' in body
+
+
+ENGLISH = re.compile(r"\b(the|is|must|needs|write|Unbalanced|Unknown|Bad|never|after|before|only|query|date)\b(?!:)")
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"q": '"hộ chiếu'}, "Thiếu dấu ngoặc kép"),
+    ({"q": "(covid"}, "Thiếu dấu ngoặc"),
+    ({"q": "covid)"}, "Thừa dấu ngoặc"),
+    ({"q": "a OR"}, "OR cần một từ tìm kiếm"),
+    ({"q": "signer:"}, "Trường “signer:” cần một giá trị"),
+    ({"q": "author:Hiệp"}, "Không có trường “author:”"),
+    ({"q": "*vắc"}, "chỉ dùng được dấu * ở cuối từ"),
+    ({"q": "v*"}, "cần ít nhất hai chữ cái"),
+    ({"q": "x" * 1001}, "Câu tìm kiếm quá dài (1001 ký tự; tối đa 1000)"),
+    ({"q": "number:abc"}, "“abc” không phải là một số hiệu văn bản"),
+    ({"q": "year:21"}, "Năm “21” không hợp lệ"),
+    ({"q": "dịch", "from": "2021-13-01"}, "tháng phải từ 1 đến 12"),
+    ({"q": "dịch", "from": "2021-02-30"}, "tháng đó chỉ có 28 ngày"),
+    ({"q": "dịch", "from": "hôm qua"}, "Ngày “hôm qua” không hợp lệ"),
+    ({"q": "dịch", "from": "2021-12-01", "to": "2021-01-01"}, "Khoảng thời gian trống"),
+    ({"q": "dịch", "signer": "x" * 301}, "Bộ lọc “Người ký” quá dài (301 ký tự; tối đa 300)"),
+])
+def test_query_errors_are_worded_in_vietnamese(client, params, expected):
+    """The engine's messages are English (the CLI and JSON keep them); the page re-words each one."""
+    response = client.get("/search", query_string=params)
+    assert response.status_code == 400
+    alert = re.search(r'<div class="notice error" role="alert">(.*?)</div>', response.get_data(as_text=True), re.S)
+    message = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", alert.group(1))).split())
+    assert expected in message
+    assert not ENGLISH.search(message.replace("x" * 301, "")), message
+
+
+def test_a_bad_number_on_the_mentions_page_is_worded_in_vietnamese(client):
+    response = client.get("/mentions/abc")
+    assert response.status_code == 404
+    assert "“abc” không phải là một số hiệu văn bản (ví dụ 128/NQ-CP)." in text_of(response)
+    assert "is not a document number" not in text_of(response)
+
+
 def test_query_with_script_is_escaped(client):
     response = client.get("/search", query_string={"q": "<script>alert(1)</script>"})
     body = response.get_data(as_text=True)
@@ -643,3 +749,46 @@ def test_requests_beyond_the_queue_or_waiting_too_long_get_503_with_retry_after(
         assert served.answered.wait(10) and served.status.startswith("200")
     finally:
         dispatcher.shutdown()
+
+
+# --- search within a document, related documents ---------------------------------------------------
+
+def test_search_within_a_document_lists_its_matching_sections(client, engine):
+    doc = engine.show("318/TB-VPCP")
+    url = f"/doc/{doc['key'].replace('#', '%23')}"
+    response = client.get(url, query_string={"q": "hộ chiếu vắc xin"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    box = re.search(r'<section class="search-within".*?</section>', body, re.S).group(0)
+    assert '<label for="within-q">' in box and 'value="hộ chiếu vắc xin"' in box
+    expected = [s["id"] for s in doc["sections"]
+                if "hộ chiếu vắc xin" in s["text"].lower()]  # the phrase as written
+    anchors = re.findall(r'<a href="#s-([^"]+)"', box)
+    assert expected and set(expected) <= set(anchors)
+    assert anchors == sorted(anchors, key=[s["id"] for s in doc["sections"]].index)  # in the document's order
+    assert "<mark>hộ chiếu vắc xin</mark>" in box
+    other = engine.search("hộ chiếu vắc xin", sections=True, limit=1000)["hits"]
+    assert len(anchors) < len(other)  # the other documents' sections are not listed
+
+
+def test_search_within_a_document_says_when_nothing_matches_and_words_errors_in_vietnamese(client, engine):
+    url = f"/doc/{engine.show('318/TB-VPCP')['key'].replace('#', '%23')}"
+    assert "Không có mục nào có “xyzzyqwerty”" in text_of(client.get(url, query_string={"q": "xyzzyqwerty"}))
+    page = text_of(client.get(url, query_string={"q": '"unbalanced'}))
+    assert "Thiếu dấu ngoặc kép" in page and "Unbalanced" not in page
+
+
+def test_related_documents_share_citations_first(client, engine):
+    doc = engine.show("318/TB-VPCP")
+    response = client.get(f"/doc/{doc['key'].replace('#', '%23')}")
+    body = response.get_data(as_text=True)
+    related = re.search(r'<section class="related" id="related">(.*?)</section>', body, re.S).group(1)
+    assert "Văn bản liên quan" in related
+    found = engine.related(doc["key"])
+    assert found and doc["key"] not in [r["key"] for r in found]
+    cited = {r["number"] for r in doc["references"]}
+    first = found[0]
+    assert first["shared"] and set(first["shared"]) <= cited
+    citing_same = [r for r in found if r["shared"]]
+    assert found[:len(citing_same)] == citing_same  # sharing a citation ranks above sharing words
+    assert html.escape(first["number"]) in related and f"Cùng trích dẫn {', '.join(first['shared'])}" in html.unescape(related)

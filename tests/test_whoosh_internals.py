@@ -18,6 +18,7 @@ from whoosh import scoring
 
 from search.ranking import Evaluation, Statistics, idf_of, postings
 from search.service import Engine
+from search.whoosh_internals import LengthsReader, column_values, field_lengths
 
 GLUE = REPO / "search" / "whoosh_internals.py"
 
@@ -100,6 +101,19 @@ def test_engine_scores_equal_whooshs_bm25f(request, which):
                 assert scores[docnum] == pytest.approx(score, rel=1e-9), (query, docnum)
     finally:
         whoosh_searcher.close()
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+def test_bulk_lengths_and_columns_equal_whooshs_own(request, which):
+    """The arrays read in one pass per segment hold what Whoosh answers record by record."""
+    reader = request.getfixturevalue(which)._searcher().reader()
+    n = reader.doc_count_all()
+    for field in reader.schema.scorable_names():
+        expected = [reader.doc_field_length(i, field) or 0 for i in range(n)]  # None where no terms
+        assert field_lengths(reader, field).tolist() == expected, field
+        assert [LengthsReader(reader).doc_field_length(i, field, 0) for i in range(n)] == expected
+    for field in ("key", "section", "date", "signer", "issuer", "type", "year"):
+        assert column_values(reader, field) == list(reader.column_reader(field)), field
 
 
 # --- no private Whoosh attribute outside search/whoosh_internals.py -------------------------------
