@@ -175,7 +175,7 @@ def test_mentions_of_a_number_typed_without_d_with_stroke(engine):
     index = str(engine.index_dir)
     shown = run_cli("mentions", "2345/QD-BYT", "--index", index)
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.splitlines()[0] == "2345/QĐ-BYT: written 1 times in 1 documents"
+    assert shown.stdout.splitlines()[0] == "2345/QĐ-BYT: được nhắc 1 lần trong 1 văn bản"
     assert json.loads(run_cli("mentions", "2345/QD-BYT", "--index", index, "--json").stdout) == typed
 
 
