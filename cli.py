@@ -118,6 +118,9 @@ def _batch(engine_: Engine, source) -> None:
 @click.option("--to", help="Issued on or before YYYY-MM-DD.")
 @click.option("--ref", help="Only documents that cite this number.")
 @click.option("--year", help="Issued in this year (YYYY).")
+@click.option("--status", help="Validity: in_force, not_yet_in_force, amended, repealed_in_part, suspended, "
+                               "expired, replaced, repealed, or valid / invalid.")
+@click.option("--asof", help="The date the status is taken on, YYYY-MM-DD (default: today).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0), help="Hits per page (at most 1000).")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Hits to skip.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -126,20 +129,21 @@ def _batch(engine_: Engine, source) -> None:
               help="Run many searches: FILE (or -) holds one JSON object per line.")
 @index_option
 @json_option
-def search(query, signer, issuer, type_, from_, to, ref, year, limit, offset, sort, sections, batch, index_dir,
-           as_json):
+def search(query, signer, issuer, type_, from_, to, ref, year, status, asof, limit, offset, sort, sections, batch,
+           index_dir, as_json):
     """Ranked search. An empty QUERY with filters lists matching documents.
 
     Query syntax: plain words (with or without diacritics), "exact phrases",
     AND, OR, NOT or -word, parentheses, signer: issuer: type: number: ref:
-    date:2021-05..2021-06 year:2021, and trailing wildcards (vắc*).
+    date:2021-05..2021-06 year:2021 status:valid asof:2021-06-01, and trailing
+    wildcards (vắc*).
     """
     engine_ = engine(index_dir)
     if batch is not None:
         _batch(engine_, batch)
         return
     params = {"q": query, "signer": signer, "issuer": issuer, "type": type_, "ref": ref, "year": year,
-              "from": from_, "to": to, "limit": limit, "offset": offset, "sort": sort, "sections": sections}
+              "status": status, "asof": asof, "from": from_, "to": to, "limit": limit, "offset": offset, "sort": sort, "sections": sections}
     try:
         result = engine_.run(SearchRequest.from_params(params))
     except QueryError as e:
@@ -151,8 +155,9 @@ def search(query, signer, issuer, type_, from_, to, ref, year, limit, offset, so
     click.echo(f"{result['total']} {unit} ({result['took_ms']} ms)")
     for rank, hit in enumerate(result["hits"], start=result["offset"] + 1):
         where = f" §{hit['section']}" if hit["section"] else ""
+        status = f"  [{hit['status']}]" if hit["status"] != "unknown" else ""
         click.echo(f"{rank}. {hit['number'] or hit['key']}{where}  {hit['type'] or ''}  {hit['date'] or ''}  "
-                   f"{hit['signer'] or ''}")
+                   f"{hit['signer'] or ''}{status}")
         if hit["title"]:
             click.echo(f"   {hit['title']}")
         click.echo(f"   {_plain(hit['snippet'])}")
@@ -190,14 +195,19 @@ def mentions(number, index_dir, as_json):
 
 @main.command()
 @click.argument("key")
+@click.option("--asof", help="The date the status is taken on, YYYY-MM-DD (default: today).")
 @index_option
 @json_option
-def show(key, index_dir, as_json):
-    """One document: metadata, sections, what it cites and what cites it.
+def show(key, asof, index_dir, as_json):
+    """One document: metadata, sections, what it cites and what cites it, its relations
+    both ways, its status and history.
 
     KEY is a document number (128/NQ-CP) or a file#ordinal key.
     """
-    doc = engine(index_dir).show(key)
+    try:
+        doc = engine(index_dir).show(key, asof=asof)
+    except QueryError as e:
+        raise click.ClickException(str(e)) from None
     if doc is None:
         raise click.ClickException(f"no document '{key}' in the index")
     if as_json:
@@ -206,6 +216,9 @@ def show(key, index_dir, as_json):
     click.echo(f"{doc['type'] or ''} {doc['number'] or doc['key']}  {doc['date'] or ''}  {doc['issuer'] or ''}")
     if doc["title"]:
         click.echo(doc["title"])
+    by = ", ".join(f"{b['number'] or b['key']} {b['kind']} it" for b in doc["status_by"])
+    click.echo(f"Status on {doc['status_as_of']}: {doc['status']}" + (f" ({by})" if by else "")
+               + (f"; in force from {doc['effective_date']}" if doc["effective_date"] else ""))
     for section in doc["sections"]:
         click.echo(f"\n[{section['id']}] {section['heading']}\n{section['text']}")
     if doc["references"]:
@@ -213,6 +226,11 @@ def show(key, index_dir, as_json):
                                            for r in doc["references"]))
     if doc["cited_by"]:
         click.echo("Cited by: " + ", ".join(c["number"] or c["key"] for c in doc["cited_by"]))
+    for relation in doc["relations"]:
+        other = relation["number"] or relation.get("name") or relation.get("key")
+        arrow = "->" if relation["direction"] == "out" else "<-"
+        articles = f" (Điều {', '.join(relation['articles'])})" if relation["articles"] else ""
+        click.echo(f"{arrow} {relation['kind']} {other}{articles}")
 
 
 @main.command()
