@@ -1,4 +1,5 @@
-"""Template filters: Vietnamese date and number formats, escaped text to HTML."""
+"""Template filters: Vietnamese date and number formats, escaped text to HTML, the names of
+validity statuses and relation kinds."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -34,3 +35,48 @@ def mark_within(context, phrase) -> Markup:
     if not phrase:
         return escape(context)
     return Markup("<mark>{}</mark>").format(phrase).join(escape(part) for part in context.split(phrase))
+
+
+# search.validity.STATUSES and GROUPS as the pages name them.
+STATUS_LABELS = {
+    "in_force": "Còn hiệu lực",
+    "not_yet_in_force": "Chưa có hiệu lực",
+    "amended": "Còn hiệu lực, đã sửa đổi",
+    "repealed_in_part": "Hết hiệu lực một phần",
+    "suspended": "Tạm ngưng hiệu lực",
+    "expired": "Hết hiệu lực",
+    "replaced": "Hết hiệu lực: bị thay thế",
+    "repealed": "Hết hiệu lực: bị bãi bỏ",
+    "unknown": "Chưa rõ hiệu lực",
+    "valid": "Còn hiệu lực (cả khi đã sửa đổi)",
+    "invalid": "Hết hiệu lực (toàn bộ)",
+}
+# search.relations.KINDS: (what this document does, what another document does to it).
+KIND_LABELS = {
+    "based_on": ("Căn cứ", "Được làm căn cứ cho"),
+    "amends": ("Sửa đổi, bổ sung", "Được sửa đổi, bổ sung bởi"),
+    "replaces": ("Thay thế", "Bị thay thế bởi"),
+    "repeals": ("Bãi bỏ", "Bị bãi bỏ bởi"),
+    "guides": ("Hướng dẫn, quy định chi tiết", "Được hướng dẫn, quy định chi tiết bởi"),
+    "implements": ("Triển khai thực hiện", "Được triển khai thực hiện bởi"),
+    "corrects": ("Đính chính", "Được đính chính bởi"),
+    "consolidates": ("Hợp nhất", "Được hợp nhất bởi"),
+    "suspends": ("Đình chỉ thi hành", "Bị đình chỉ thi hành bởi"),
+    "cites": ("Dẫn chiếu", "Được dẫn chiếu bởi"),
+}
+# search.corpus.CorpusTable.timeline events.
+EVENT_LABELS = {"issued": "Ban hành", "in_force": "Có hiệu lực", "expires": "Hết hiệu lực theo thời hạn",
+                **{kind: labels[1] for kind, labels in KIND_LABELS.items()}}
+
+
+def status_label(status) -> str:
+    return STATUS_LABELS.get(status, status or "")
+
+
+def kind_label(kind, direction="out") -> str:
+    labels = KIND_LABELS.get(kind)
+    return labels[direction == "in"] if labels else str(kind)
+
+
+def event_label(event) -> str:
+    return EVENT_LABELS.get(event, str(event))

@@ -7,12 +7,14 @@ import re
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from search.query import MAX_QUERY_LENGTH, QueryError
-from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, SearchRequest
+from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, NoOriginal, SearchRequest
+from search.validity import GROUPS
 
-from .filters import vn_date
+from .contents import contents
+from .filters import STATUS_LABELS, vn_date
 
 bp = Blueprint("web", __name__)
 ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
@@ -21,11 +23,11 @@ PAGE_SIZE = 10  # results per page; the app's PAGE_SIZE config overrides it (up 
 MAX_LIMIT = 50
 MAX_PAGE = 1000
 LABELS = {"signer": "Người ký", "issuer": "Cơ quan ban hành", "type": "Loại văn bản", "ref": "Trích dẫn số",
-          "year": "Năm", "from": "Từ ngày", "to": "Đến ngày"}
-FACETS = ("signer", "issuer", "type", "year")  # the facets shown, in this order
+          "year": "Năm", "from": "Từ ngày", "to": "Đến ngày", "status": "Hiệu lực", "asof": "Hiệu lực tính đến ngày"}
+FACETS = ("status", "signer", "issuer", "type", "year")  # the facets shown, in this order
 SORT_LABELS = {"relevance": "Liên quan nhất", "-date": "Mới nhất", "date": "Cũ nhất"}  # in the order shown
 # Every URL parameter that makes up a result list's state, in the order they appear in links.
-STATE = ("q", *FILTERS, "from", "to", "sort")
+STATE = ("q", *FILTERS, "from", "to", "status", "asof", "sort")
 FACET_SHOWN = 12  # values listed before "Xem thêm"
 EXAMPLES = (
     ("ho chieu vac xin", "từ không dấu cũng tìm được từ có dấu"),
@@ -41,6 +43,8 @@ EXAMPLES = (
     ("ref:128/NQ-CP", "văn bản trích dẫn một số hiệu"),
     ("date:2021-10..2021-11 xét nghiệm", "trong một khoảng thời gian"),
     ("year:2021 cách ly", "trong một năm"),
+    ("status:valid", "văn bản còn hiệu lực (cả khi đã được sửa đổi)"),
+    ("status:invalid asof:2021-06-01", "văn bản đã hết hiệu lực tính đến ngày 01/06/2021"),
     ("vắc*", "mọi từ bắt đầu bằng “vắc”"),
 )
 
@@ -86,8 +90,14 @@ def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[di
         values = []
         for value, count in counts.get(name, {}).items():
             active = state.get(name) == value
-            values.append({"value": value, "count": count, "active": active,
+            values.append({"value": value, "label": STATUS_LABELS.get(value, value) if name == "status" else value,
+                           "count": count, "active": active,
                            "url": _search_url(state, **{name: None if active else value})})
+        if name == "status" and not state.get("status"):  # the groups, then each status
+            values = [{"value": group, "label": STATUS_LABELS[group], "active": False, "url": _search_url(state, status=group),
+                       "count": sum(counts["status"].get(s, 0) for s in statuses)}
+                      for group, statuses in GROUPS.items()] + values
+            values = [v for v in values if v["count"]]
         if values:
             groups.append({"name": name, "label": LABELS[name], "values": values})
     return groups
@@ -95,9 +105,10 @@ def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[di
 
 def _active_filters(state: dict[str, str]) -> list[dict]:
     """The filters in force, each with a link that removes it."""
-    return [{"label": LABELS[name], "value": _show_date(state[name]) if name in ("from", "to") else state[name],
-             "url": _search_url(state, **{name: None})}
-            for name in (*FILTERS, "from", "to") if state.get(name)]
+    shown = {"from": _show_date, "to": _show_date, "asof": _show_date,
+             "status": lambda value: STATUS_LABELS.get(value, value)}
+    return [{"label": LABELS[name], "value": shown.get(name, str)(state[name]), "url": _search_url(state, **{name: None})}
+            for name in (*FILTERS, "from", "to", "status", "asof") if state.get(name)]
 
 
 def _show_date(value: str) -> str:
@@ -146,10 +157,24 @@ def search():
 
 @bp.get("/doc/<path:key>")
 def document(key):
-    doc = engine().show(key)
+    asof = request.args.get("asof", "").strip()
+    try:
+        doc = engine().show(key, asof=asof or None)
+    except QueryError:
+        doc, asof = engine().show(key), ""  # a bad date: the status as of today
     if doc is None:
         abort(404)
-    return render_template("document.html", doc=doc)
+    return render_template("document.html", doc=doc, toc=contents(doc), asof=asof)
+
+
+@bp.get("/doc/<path:key>/original")
+def original(key):
+    try:
+        found = engine().original(key)
+    except NoOriginal:
+        return render_template("error.html", title="Không có tệp gốc",
+                               message="Không tìm thấy tệp gốc của văn bản này trong các thư mục đã lập chỉ mục."), 404
+    return send_file(found.path, mimetype=found.media_type, as_attachment=True, download_name=found.name)
 
 
 @bp.get("/mentions")
