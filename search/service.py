@@ -325,6 +325,7 @@ class Engine:
         doc["timeline"] = corpus.timeline(i)
         records = sorted(searcher.documents(key=head["key"]), key=lambda r: r["order"])
         doc["preamble"] = "".join(r.get("text") or "" for r in records if not r["section"])
+        labels = [section.get("label", "") for section in doc["sections"]]
         doc["sections"] = []
         for record, previous in zip(records, [None, *records]):  # a long section's parts join up
             if not record["section"]:
@@ -333,7 +334,8 @@ class Engine:
                 doc["sections"][-1]["text"] += record["text"]
             else:
                 doc["sections"].append({"id": record["section"], "path": record["path"],
-                                        "heading": record["heading_text"], "text": record["text"]})
+                                        "heading": record["heading_text"], "text": record["text"],
+                                        "label": labels[len(doc["sections"])] if len(labels) > len(doc["sections"]) else ""})
         for reference in doc["references"]:
             cited = self._head(searcher, reference["number"])
             reference["key"] = cited["key"] if cited else None
