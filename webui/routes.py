@@ -43,8 +43,6 @@ EXAMPLES = (
     ("ref:128/NQ-CP", "văn bản trích dẫn một số hiệu"),
     ("date:2021-10..2021-11 xét nghiệm", "trong một khoảng thời gian"),
     ("year:2021 cách ly", "trong một năm"),
-    ("status:valid", "văn bản còn hiệu lực (cả khi đã được sửa đổi)"),
-    ("status:invalid asof:2021-06-01", "văn bản đã hết hiệu lực tính đến ngày 01/06/2021"),
     ("vắc*", "mọi từ bắt đầu bằng “vắc”"),
 )
 
@@ -223,7 +221,10 @@ def api_search():
 
 @bp.get("/api/documents/<path:key>")
 def api_document(key):
-    doc = engine().show(key)
+    try:
+        doc = engine().show(key, asof=request.args.get("asof", "").strip() or None)
+    except QueryError as e:
+        return json_response({"error": str(e)}, 400)
     if doc is None:
         return json_response({"error": f"no document '{key}' in the index"}, 404)
     return json_response(doc)
