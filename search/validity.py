@@ -7,7 +7,10 @@ the document's own dates and from what other documents of the corpus do to it
 (search.corpus builds the tables once per index generation); `status_alone` is the
 status a document gives itself, for a file parsed without an index.
 
-Statuses, from the weakest to the strongest (the strongest event in force wins):
+Statuses (STATUSES, from the weakest to the strongest: the strongest in force on the date
+wins): unknown (no effective date and nothing acts on it), in_force, not_yet_in_force,
+amended (in part), repealed_in_part, suspended, expired (its own end date has passed),
+replaced, repealed.
 """
 from __future__ import annotations
 
@@ -31,8 +34,6 @@ NOT_IN_FORCE = set(GROUPS["invalid"])
 # Relation kinds that change the target's status: (status when whole, status when only articles are named).
 ACTS = {"replaces": ("replaced", "amended"), "repeals": ("repealed", "repealed_in_part"),
         "amends": ("amended", "amended"), "suspends": ("suspended", "suspended")}
-
-__doc__ += "\n".join(f"    {s}" for s in STATUSES) + "\n"
 
 
 def read_validity(doc: Document) -> Document:

@@ -78,6 +78,21 @@ def test_contents_stay_beside_the_text_on_desktop(width, laws_url):
     shoot(page, "law-bottom-desktop", full_page=False)
 
 
+def test_contents_are_reachable_from_the_end_of_the_page_on_a_phone(width, laws_url):
+    name, page = width
+    if name == "desktop":
+        pytest.skip("on wide screens the contents stay beside the text")
+    page.goto(laws_url + LAW)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    button = page.get_by_role("link", name="Mục lục", exact=True)
+    expect(button).to_be_in_viewport()
+    shoot(page, "law-bottom-phone", full_page=False)
+    button.click()
+    link = page.get_by_role("navigation", name="Mục lục").get_by_role("link", name="Điều 1. Phạm vi điều chỉnh")
+    expect(link).to_be_in_viewport()
+    shoot(page, "law-contents-reopened-phone", full_page=False)
+
+
 def test_schema_panel_and_history(width, laws_url):
     name, page = width
     page.goto(laws_url + LAW)
