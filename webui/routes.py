@@ -92,7 +92,8 @@ def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[di
                            "count": count, "active": active,
                            "url": _search_url(state, **{name: None if active else value})})
         if name == "status" and not state.get("status"):  # the groups, then each status
-            values = [{"value": group, "label": STATUS_LABELS[group], "active": False, "url": _search_url(state, status=group),
+            values = [{"value": group, "label": STATUS_LABELS[group], "active": False, "group": True,
+                       "url": _search_url(state, status=group),
                        "count": sum(counts["status"].get(s, 0) for s in statuses)}
                       for group, statuses in GROUPS.items()] + values
             values = [v for v in values if v["count"]]
