@@ -16,7 +16,7 @@ import pytest
 
 from helpers import run_cli
 from search.query import QueryError
-from search.service import index_paths, parse_path
+from search.service import Engine, index_paths, parse_path
 from webui import create_app
 from webui.contents import contents, entry_text
 
@@ -72,6 +72,20 @@ def test_status_names_the_documents_that_caused_it(laws_engine):
     assert [(b["number"], b["kind"], b["in_force_from"]) for b in doc["status_by"]] == [
         (NEW_DECREE, "replaces", "2021-07-01")]
     assert laws_engine.show(DECREE, asof="2021-01-01")["status_by"] == []
+
+
+def test_a_document_indexed_later_changes_the_status_of_those_it_acts_on(tmp_path, laws_dir):
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    for name in ("luat-nuoi-ong-2015.txt", "nghi-dinh-30-2016.txt"):
+        shutil.copy(laws_dir / name, folder)
+    index_paths([str(folder)], str(tmp_path / "index"))
+    engine = Engine(tmp_path / "index")
+    assert status(engine, DECREE) == "in_force"
+    shutil.copy(laws_dir / "nghi-dinh-40-2021.txt", folder)
+    index_paths([str(folder)], str(tmp_path / "index"))
+    assert status(engine, DECREE) == "replaced"
+    assert engine.search("", status="replaced")["total"] == 1
 
 
 def test_show_lists_relations_both_ways_with_keys_in_the_index(laws_engine):
