@@ -143,7 +143,8 @@ def search(query, signer, issuer, type_, from_, to, ref, year, status, asof, lim
         _batch(engine_, batch)
         return
     params = {"q": query, "signer": signer, "issuer": issuer, "type": type_, "ref": ref, "year": year,
-              "status": status, "asof": asof, "from": from_, "to": to, "limit": limit, "offset": offset, "sort": sort, "sections": sections}
+              "status": status, "asof": asof, "from": from_, "to": to, "limit": limit, "offset": offset,
+              "sort": sort, "sections": sections}
     try:
         result = engine_.run(SearchRequest.from_params(params))
     except QueryError as e:

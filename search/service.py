@@ -325,7 +325,7 @@ class Engine:
         doc["timeline"] = corpus.timeline(i)
         records = sorted(searcher.documents(key=head["key"]), key=lambda r: r["order"])
         doc["preamble"] = "".join(r.get("text") or "" for r in records if not r["section"])
-        labels = [section.get("label", "") for section in doc["sections"]]
+        labels = iter([section.get("label", "") for section in doc["sections"]])
         doc["sections"] = []
         for record, previous in zip(records, [None, *records]):  # a long section's parts join up
             if not record["section"]:
@@ -335,7 +335,7 @@ class Engine:
             else:
                 doc["sections"].append({"id": record["section"], "path": record["path"],
                                         "heading": record["heading_text"], "text": record["text"],
-                                        "label": labels[len(doc["sections"])] if len(labels) > len(doc["sections"]) else ""})
+                                        "label": next(labels, "")})
         for reference in doc["references"]:
             cited = self._head(searcher, reference["number"])
             reference["key"] = cited["key"] if cited else None
@@ -371,5 +371,5 @@ class Engine:
                 "mentions": mentions}
 
 
-__all__ = ["Engine", "IndexBusy", "IndexUnavailable", "NoOriginal", "QueryError", "SearchRequest", "Weights", "index_paths",
-           "parse_path", "default_index_dir"]
+__all__ = ["Engine", "IndexBusy", "IndexUnavailable", "NoOriginal", "QueryError", "SearchRequest", "Weights",
+           "index_paths", "parse_path", "default_index_dir"]

@@ -95,7 +95,8 @@ def test_show_lists_relations_both_ways_with_keys_in_the_index(laws_engine):
     assert all(r["key"] for r in law["relations"] if r["direction"] == "in")
     decree = laws_engine.show(NEW_DECREE)
     replaces = next(r for r in decree["relations"] if r["kind"] == "replaces")
-    assert (replaces["direction"], replaces["key"], replaces["status"]) == ("out", "nghi-dinh-30-2016.txt#1", "replaced")
+    assert (replaces["direction"], replaces["key"], replaces["status"]) == (
+        "out", "nghi-dinh-30-2016.txt#1", "replaced")
 
 
 def test_a_document_leaning_on_one_no_longer_in_force_is_flagged(laws_engine):

@@ -106,7 +106,8 @@ def _active_filters(state: dict[str, str]) -> list[dict]:
     """The filters in force, each with a link that removes it."""
     shown = {"from": _show_date, "to": _show_date, "asof": _show_date,
              "status": lambda value: STATUS_LABELS.get(value, value)}
-    return [{"label": LABELS[name], "value": shown.get(name, str)(state[name]), "url": _search_url(state, **{name: None})}
+    return [{"label": LABELS[name], "value": shown.get(name, str)(state[name]),
+             "url": _search_url(state, **{name: None})}
             for name in (*FILTERS, "from", "to", "status", "asof") if state.get(name)]
 
 
