@@ -12,6 +12,7 @@ import click
 
 from search.service import (SORTS, Engine, IndexUnavailable, QueryError, SearchRequest, default_index_dir,
                             index_paths, parse_path)
+from search.validity import KIND_LABELS, STATUS_LABELS
 
 index_option = click.option(
     "--index", "index_dir", default=default_index_dir, show_default="$NOTICE_SEARCH_INDEX hoặc index_data/index",
@@ -131,6 +132,9 @@ def _batch(engine_: Engine, source) -> None:
 @click.option("--to", help="Ban hành đến ngày YYYY-MM-DD.")
 @click.option("--ref", help="Chỉ các văn bản trích dẫn số hiệu này.")
 @click.option("--year", help="Ban hành trong năm này (YYYY).")
+@click.option("--status", help="Hiệu lực: in_force, not_yet_in_force, amended, repealed_in_part, suspended, "
+                               "expired, replaced, repealed, hoặc valid / invalid.")
+@click.option("--asof", help="Tính hiệu lực vào ngày này, YYYY-MM-DD (mặc định: hôm nay).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0),
               help="Số kết quả mỗi trang (tối đa 1000).")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Bỏ qua bấy nhiêu kết quả đầu.")
@@ -143,20 +147,21 @@ def _batch(engine_: Engine, source) -> None:
               help="Xuất toàn bộ danh sách kết quả (mọi trang) dạng JSON hoặc CSV.")
 @index_option
 @json_option
-def search(query, signer, issuer, type_, from_, to, ref, year, limit, offset, sort, sections, batch, format_,
-           index_dir, as_json):
+def search(query, signer, issuer, type_, from_, to, ref, year, status, asof, limit, offset, sort, sections, batch,
+           format_, index_dir, as_json):
     """Tìm kiếm, xếp theo mức liên quan. QUERY rỗng kèm bộ lọc: liệt kê văn bản khớp.
 
     Cú pháp: các từ (có dấu hay không dấu), "cụm từ chính xác",
     AND, OR, NOT hoặc -từ, ngoặc đơn, signer: issuer: type: number: ref:
-    date:2021-05..2021-06 year:2021, và dấu * cuối từ (vắc*).
+    date:2021-05..2021-06 year:2021 status:valid asof:2021-06-01, và dấu * cuối từ (vắc*).
     """
     engine_ = engine(index_dir)
     if batch is not None:
         _batch(engine_, batch)
         return
     params = {"q": query, "signer": signer, "issuer": issuer, "type": type_, "ref": ref, "year": year,
-              "from": from_, "to": to, "limit": limit, "offset": offset, "sort": sort, "sections": sections}
+              "status": status, "asof": asof, "from": from_, "to": to, "limit": limit, "offset": offset,
+              "sort": sort, "sections": sections}
     try:
         request = SearchRequest.from_params(params)
         if format_ != "text":
@@ -179,8 +184,9 @@ def search(query, signer, issuer, type_, from_, to, ref, year, limit, offset, so
         click.echo(f"Lưu ý: {result['notice']}")
     for rank, hit in enumerate(result["hits"], start=result["offset"] + 1):
         where = f" §{hit['section']}" if hit["section"] else ""
+        status = f"  [{STATUS_LABELS[hit['status']]}]" if hit["status"] != "unknown" else ""
         click.echo(f"{rank}. {hit['number'] or hit['key']}{where}  {hit['type'] or ''}  {_date(hit['date'])}  "
-                   f"{hit['signer'] or ''}")
+                   f"{hit['signer'] or ''}{status}")
         if hit["title"]:
             click.echo(f"   {hit['title']}")
         click.echo(f"   {_plain(hit['snippet'])}")
@@ -234,14 +240,19 @@ def mentions(number, index_dir, as_json):
 
 @main.command()
 @click.argument("key")
+@click.option("--asof", help="The date the status is taken on, YYYY-MM-DD (default: today).")
 @index_option
 @json_option
-def show(key, index_dir, as_json):
-    """Một văn bản: thông tin, các mục, văn bản nó trích dẫn và văn bản trích dẫn nó.
+def show(key, asof, index_dir, as_json):
+    """Một văn bản: thông tin, các mục, văn bản nó trích dẫn và văn bản trích dẫn nó, quan hệ
+    hai chiều, hiệu lực và lịch sử.
 
     KEY là số hiệu (128/NQ-CP) hoặc khóa tệp#thứ-tự.
     """
-    doc = engine(index_dir).show(key)
+    try:
+        doc = engine(index_dir).show(key, asof=asof)
+    except QueryError as e:
+        raise click.ClickException(str(e)) from None
     if doc is None:
         raise click.ClickException(f"no document '{key}' in the index")
     if as_json:
@@ -250,6 +261,10 @@ def show(key, index_dir, as_json):
     click.echo(f"{doc['type'] or ''} {doc['number'] or doc['key']}  {_date(doc['date'])}  {doc['issuer'] or ''}")
     if doc["title"]:
         click.echo(doc["title"])
+    by = ", ".join(f"{KIND_LABELS.get(b['kind'], (b['kind'],) * 2)[1].lower()} {b['number'] or b['key']}"
+                   for b in doc["status_by"])
+    click.echo(f"Hiệu lực ngày {_date(doc['status_as_of'])}: {STATUS_LABELS[doc['status']]}" + (f" ({by})" if by else "")
+               + (f"; có hiệu lực từ {_date(doc['effective_date'])}" if doc["effective_date"] else ""))
     for section in doc["sections"]:
         click.echo(f"\n[{section['id']}] {section['heading']}\n{section['text']}")
     if doc["references"]:
@@ -257,6 +272,11 @@ def show(key, index_dir, as_json):
                                                for r in doc["references"]))
     if doc["cited_by"]:
         click.echo("Được trích dẫn bởi: " + ", ".join(c["number"] or c["key"] for c in doc["cited_by"]))
+    for relation in doc["relations"]:
+        other = relation["number"] or relation.get("name") or relation.get("key")
+        kind = KIND_LABELS.get(relation["kind"], (relation["kind"],) * 2)[relation["direction"] != "out"]
+        articles = f" (Điều {', '.join(relation['articles'])})" if relation["articles"] else ""
+        click.echo(f"{kind} {other}{articles}")
 
 
 @main.command()

@@ -31,7 +31,8 @@ from search.weights import Weights  # noqa: E402
 
 
 ENGINE_SOURCES = ("schema.py", "analysis.py", "indexer.py", "records.py", "writer.py", "whoosh_internals.py",
-                  "normalize.py", "numbers.py", "parse.py", "ingest.py", "models.py")
+                  "normalize.py", "numbers.py", "parse.py", "ingest.py", "models.py", "validity.py", "relations.py",
+                  "effective.py")
 STAMP = "bench.stamp"
 
 

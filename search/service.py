@@ -5,6 +5,7 @@ ends only translate arguments and render results.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import threading
@@ -18,14 +19,17 @@ import numpy as np
 from whoosh import query as wq
 
 from . import analysis
+from .corpus import CorpusTable
 from .facets import DocTable
 from .index_store import IndexBusy, IndexUnavailable, open_index
 from .mentions import find_mentions, number_candidates
 from .numbers import find_numbers, number_key
+from .originals import NoOriginal, Original, original_file
 from .query import QueryError, Vocabulary, date_range, field_query, number_keys, parse_query
 from .ranking import Evaluation, Statistics
 from .records import Record, is_head
 from .snippets import QueryWords, hit_snippet, query_words
+from .validity import CODE, STATUSES as STATUS_NAMES, as_of_date, read_validity, status_alone, statuses_of, take_filters
 from .weights import Weights
 from .whoosh_internals import LengthsReader
 
@@ -56,7 +60,13 @@ def parse_path(path: str) -> dict:
     from .parse import parse_file
 
     file = Path(path)
-    return {"file": file.name, "documents": [d.to_dict() for d in parse_file(file, file.name)]}
+    today = as_of_date(None)
+    documents = []
+    for doc in parse_file(file, file.name):
+        data = read_validity(doc).to_dict()
+        data.update(status=status_alone(doc.effective_date, doc.expiry_date, today), status_as_of=today)
+        documents.append(data)
+    return {"file": file.name, "documents": documents}
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,8 @@ class SearchRequest:
     year: str | None = None
     date_from: str | None = None  # "from" in a request's parameters
     date_to: str | None = None    # "to"
+    status: str | None = None     # a validity status or group (search.validity)
+    asof: str | None = None       # the date the status is taken on (default: today)
     limit: int = 10
     offset: int = 0
     sort: str = "relevance"
@@ -84,7 +96,7 @@ class SearchRequest:
     PARAMETERS = {"from": "date_from", "to": "date_to"}
 
     def __post_init__(self):
-        for name in ("q", *FILTERS, "date_from", "date_to"):
+        for name in ("q", *FILTERS, "date_from", "date_to", "status", "asof"):
             value = getattr(self, name)
             if value is None and name != "q":
                 continue
@@ -105,7 +117,7 @@ class SearchRequest:
     @classmethod
     def from_params(cls, params: Mapping) -> SearchRequest:
         """A request from named parameters (a JSON object, URL arguments, command-line
-        options): `q`, the filters, `from`, `to`, `limit`, `offset`, `sort`, `sections`.
+        options): `q`, the filters, `from`, `to`, `status`, `asof`, `limit`, `offset`, `sort`, `sections`.
         Numbers and flags may be given as text ("10", "true"); empty values are absent."""
         names = {f.name for f in fields(cls)}
         unknown = sorted(k for k in params if cls.PARAMETERS.get(k, k) not in names or k in cls.PARAMETERS.values())
@@ -126,6 +138,13 @@ class SearchRequest:
                 value = value.strip().lower() in _TRUE
             values[name] = value
         return cls(**values)
+
+
+def _one(name: str, given: str | None, in_query: str | None) -> str | None:
+    """A filter given as a parameter, in the query text, or both alike."""
+    if given and in_query and given.strip() != in_query.strip():
+        raise QueryError(f"'{name}' is given twice with different values ({given}, {in_query}).")
+    return given or in_query
 
 
 def _parameter(name: str) -> str:
@@ -160,7 +179,7 @@ class Engine:
         self._searchers: list = []
         self._searchers_lock = threading.Lock()
         self._close = weakref.finalize(self, _close_all, self._searchers, self._searchers_lock)
-        self._generation_tables: tuple[int, DocTable, Vocabulary, Statistics] | None = None
+        self._generation_tables: tuple[int, DocTable, Vocabulary, Statistics, CorpusTable] | None = None
         self._tables_lock = threading.Lock()
         analysis.warm_up()  # start-up costs, not the first query's
         self._tables(self._searcher())
@@ -187,14 +206,15 @@ class Engine:
         """Close the files this engine has open (also done when it is garbage-collected)."""
         self._close()
 
-    def _tables(self, searcher) -> tuple[DocTable, Vocabulary, Statistics]:
+    def _tables(self, searcher) -> tuple[DocTable, Vocabulary, Statistics, CorpusTable]:
         """Per-generation look-up tables, rebuilt after each commit."""
         generation = searcher.reader().generation()
         with self._tables_lock:
             if self._generation_tables is None or self._generation_tables[0] != generation:
                 reader = searcher.reader()
-                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader),
-                                           Statistics(LengthsReader(reader)))
+                table = DocTable(reader)
+                self._generation_tables = (generation, table, Vocabulary(reader), Statistics(LengthsReader(reader)),
+                                           CorpusTable(searcher, table.keys))
             return self._generation_tables[1:]
 
     # --- search -------------------------------------------------------------
@@ -210,8 +230,11 @@ class Engine:
         q, sort, sections = request.q, request.sort, request.sections
         limit, offset = min(request.limit, MAX_LIMIT), min(request.offset, MAX_OFFSET)
         searcher = self._searcher()
-        table, vocabulary, stats = self._tables(searcher)
-        parsed = parse_query(q, vocabulary, searcher.reader(), self.weights)
+        table, vocabulary, stats, corpus = self._tables(searcher)
+        text, validity = take_filters(q)
+        as_of = as_of_date(_one("asof", request.asof, validity.get("asof")))
+        status = _one("status", request.status, validity.get("status"))
+        parsed = parse_query(text, vocabulary, searcher.reader(), self.weights)
         filters = [field_query(name, getattr(request, name)) for name in FILTERS if getattr(request, name)]
         if request.date_from or request.date_to:
             filters.append(date_range(request.date_from, request.date_to))
@@ -229,6 +252,11 @@ class Engine:
         mask, scores = evaluate(query)
         if filter_query is not None:
             mask &= evaluate(filter_query)[0]
+        statuses = corpus.statuses(as_of)
+        if status:
+            wanted = np.isin(statuses, [CODE[s] for s in statuses_of(status)])
+            docs = table.doc_of_record
+            mask &= (docs >= 0) & wanted[docs]
         records = np.flatnonzero(mask)
         order = np.lexsort((records, -scores[records]))  # ties: index order, like Whoosh
         records = records[order]
@@ -248,13 +276,20 @@ class Engine:
             records, scores = records[order], scores[order]
         scored = sort == "relevance"
         words = query_words(q, parsed.highlight) if parsed.highlight else None
-        hits = [self._hit(searcher.stored_fields(int(n)), float(score) if scored else None, parsed.highlight, words)
-                for n, score in zip(records[offset:offset + limit], scores[offset:offset + limit])]
+        hits = []
+        for n, score in zip(records[offset:offset + limit], scores[offset:offset + limit]):
+            fields = searcher.stored_fields(int(n))
+            doc = int(table.doc_of_record[n])
+            hits.append({**self._hit(fields, float(score) if scored else None, parsed.highlight, words),
+                         "label": corpus.label(doc, fields.get("section") or ""),
+                         "status": STATUS_NAMES[statuses[doc]]})
+        matching = np.unique(docs_of)
         return {
             "query": q, "total": len(records), "offset": offset,
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
-            "hits": hits, "facets": table.counts(np.unique(docs_of)),
+            "hits": hits, "facets": {**table.counts(matching), "status": corpus.counts(matching, as_of)},
             "notice": parsed.notice,  # what was searched differently from what was typed, else None
+            "as_of": as_of,
         }
 
     @staticmethod
@@ -282,15 +317,26 @@ class Engine:
                      for record in searcher.documents(number_key=number.lower(), section=""))
         return next((record for record in found if is_head(record)), None)
 
-    def show(self, key: str) -> dict | None:
-        """A document with its sections, what it cites and what cites it; None if unknown."""
+    def show(self, key: str, asof: str | None = None) -> dict | None:
+        """A document with its sections, what it cites and what cites it, its relations both
+        ways, its status on `asof` (default today) and its history; None if unknown."""
         searcher = self._searcher()
         head = self._head(searcher, key)
         if head is None:
             return None
+        as_of = as_of_date(asof)
+        table, _, _, corpus = self._tables(searcher)
         doc = dict(head["doc"])
+        i = bisect.bisect_left(table.keys, head["key"])
+        doc.setdefault("effective_date", None)
+        doc.setdefault("expiry_date", None)
+        doc["relations"] = corpus.relations(i, as_of)
+        doc.update(corpus.status(i, as_of))
+        doc["cites_not_in_force"] = corpus.leans_on_invalid(i, as_of)
+        doc["timeline"] = corpus.timeline(i)
         records = sorted(searcher.documents(key=head["key"]), key=lambda r: r["order"])
         doc["preamble"] = "".join(r.get("text") or "" for r in records if not r["section"])
+        labels = iter([section.get("label", "") for section in doc["sections"]])
         doc["sections"] = []
         for record, previous in zip(records, [None, *records]):  # a long section's parts join up
             if not record["section"]:
@@ -299,7 +345,8 @@ class Engine:
                 doc["sections"][-1]["text"] += record["text"]
             else:
                 doc["sections"].append({"id": record["section"], "path": record["path"],
-                                        "heading": record["heading_text"], "text": record["text"]})
+                                        "heading": record["heading_text"], "text": record["text"],
+                                        "label": next(labels, "")})
         for reference in doc["references"]:
             cited = self._head(searcher, reference["number"])
             reference["key"] = cited["key"] if cited else None
@@ -345,6 +392,10 @@ class Engine:
         return [{"key": k, **{f: heads[k].get(f) or None for f in ("number", "type", "date", "title")},
                  "shared": shared.get(k, [])} for k in best if heads[k] is not None]
 
+    def original(self, key: str) -> Original:
+        """The file a document was indexed from (search.originals); raises NoOriginal."""
+        return original_file(self._searcher(), key)
+
     def mentions(self, number: str) -> dict:
         """Every place a document number is written, ordered by document date."""
         searcher = self._searcher()
@@ -364,5 +415,5 @@ class Engine:
                 "mentions": mentions}
 
 
-__all__ = ["Engine", "IndexBusy", "IndexUnavailable", "QueryError", "SearchRequest", "Weights", "index_paths",
-           "parse_path", "default_index_dir"]
+__all__ = ["Engine", "IndexBusy", "IndexUnavailable", "NoOriginal", "QueryError", "SearchRequest", "Weights",
+           "index_paths", "parse_path", "default_index_dir"]

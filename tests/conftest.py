@@ -24,6 +24,31 @@ def corpus_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def laws_dir() -> Path:
+    """Five short hand-written laws, decrees and a circular that amend, replace, guide and rest
+    on each other (tests/fixtures/laws)."""
+    return FIXTURES / "laws"
+
+
+@pytest.fixture(scope="session")
+def laws_index(tmp_path_factory, laws_dir) -> Path:
+    """An index of tests/fixtures/laws, built once and shared read-only by the tests."""
+    from search.service import index_paths
+
+    index_dir = tmp_path_factory.mktemp("laws-index")
+    report = index_paths([str(laws_dir)], str(index_dir))
+    assert not report["skipped"], report["skipped"]
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def laws_engine(laws_index):
+    from search.service import Engine
+
+    return Engine(laws_index)
+
+
+@pytest.fixture(scope="session")
 def engine(corpus_index):
     from search.service import Engine
 

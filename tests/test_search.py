@@ -444,6 +444,7 @@ def facet_counts(hits: list[dict]) -> dict[str, Counter]:
         "issuer": Counter(h["issuer"] for h in hits if h["issuer"]),
         "type": Counter(h["type"] for h in hits if h["type"]),
         "year": Counter(h["date"][:4] for h in hits if h["date"]),
+        "status": Counter(h["status"] for h in hits if h["status"] != "unknown"),
     }
 
 

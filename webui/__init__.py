@@ -8,6 +8,7 @@ from flask import Flask, render_template, request
 from search.service import Engine
 
 from . import filters
+from .contents import entry_text
 from .routes import ENGINE, bp, json_response
 from .server import make_server
 
@@ -20,7 +21,9 @@ def create_app(index_dir, **config) -> Flask:
     app.config.update(config)
     app.extensions[ENGINE] = Engine(index_dir)
     app.jinja_env.filters.update(vn_date=filters.vn_date, vn_number=filters.vn_number, vn_ms=filters.vn_ms,
-                                 paragraphs=filters.paragraphs, mark_within=filters.mark_within)
+                                 paragraphs=filters.paragraphs, mark_within=filters.mark_within,
+                                 status_label=filters.status_label, kind_label=filters.kind_label,
+                                 event_label=filters.event_label, section_title=entry_text)
     app.register_blueprint(bp)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(500, _server_error)

@@ -13,7 +13,7 @@ GENERAL = "Câu tìm kiếm hoặc bộ lọc chưa đúng cú pháp."
 
 # Each search parameter's label on the pages.
 LABELS = {"signer": "Người ký", "issuer": "Cơ quan ban hành", "type": "Loại văn bản", "ref": "Trích dẫn số",
-          "year": "Năm", "from": "Từ ngày", "to": "Đến ngày"}
+          "year": "Năm", "from": "Từ ngày", "to": "Đến ngày", "status": "Hiệu lực", "asof": "Hiệu lực tính đến ngày"}
 _PARAMETERS = {**LABELS, "q": "Từ khóa", "limit": "Số kết quả", "offset": "Vị trí bắt đầu"}
 
 # (English pattern, Vietnamese template): the template's {names} are the pattern's groups.
@@ -51,6 +51,8 @@ _MESSAGES = [
     (r"'(?P<param>\w+)' must be text, not .*", "Bộ lọc “{param}” phải là văn bản."),
     (r"'(?P<param>\w+)' must be a whole number, 0 or more\.", "“{param}” phải là một số nguyên không âm."),
     (r"Unknown sort '(?P<sort>.*)': .*", "Không có cách sắp xếp “{sort}”."),
+    (r"Unknown status '(?P<status>.*)': .*", "Không có tình trạng hiệu lực “{status}”: hãy chọn trong mục Hiệu lực."),
+    (r"'(?P<name>\w+):' is given twice with different values\.", "Trường “{name}:” được ghi hai lần với hai giá trị khác nhau."),
     (r"Unknown parameters?: (?P<names>.*)\.", "Tham số không hợp lệ: {names}."),
 ]
 _COMPILED = [(re.compile(pattern, re.DOTALL), template) for pattern, template in _MESSAGES]

@@ -7,12 +7,14 @@ import re
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from search.export import as_csv, whole_list
 from search.query import MAX_QUERY_LENGTH, QueryError
-from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, SearchRequest
+from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, NoOriginal, SearchRequest
+from search.validity import GROUPS, STATUS_LABELS
 
+from .contents import contents
 from .filters import vn_date
 from .messages import LABELS, vietnamese
 
@@ -22,10 +24,10 @@ ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
 PAGE_SIZE = 10  # results per page; the app's PAGE_SIZE config overrides it (up to MAX_LIMIT)
 MAX_LIMIT = 50
 MAX_PAGE = 1000
-FACETS = ("signer", "issuer", "type", "year")  # the facets shown, in this order
+FACETS = ("status", "signer", "issuer", "type", "year")  # the facets shown, in this order
 SORT_LABELS = {"relevance": "Liên quan nhất", "-date": "Mới nhất", "date": "Cũ nhất"}  # in the order shown
 # Every URL parameter that makes up a result list's state, in the order they appear in links.
-STATE = ("q", *FILTERS, "from", "to", "sort")
+STATE = ("q", *FILTERS, "from", "to", "status", "asof", "sort")
 FACET_SHOWN = 8  # values listed before "Xem thêm"; the app's FACET_SHOWN config overrides it
 EXAMPLES = (
     ("ho chieu vac xin", "từ không dấu cũng tìm được từ có dấu"),
@@ -94,8 +96,15 @@ def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[di
             items = sorted(items, reverse=True)
         for value, count in items:
             active = state.get(name) == value
-            values.append({"value": value, "count": count, "active": active,
+            values.append({"value": value, "label": STATUS_LABELS.get(value, value) if name == "status" else value,
+                           "count": count, "active": active,
                            "url": _search_url(state, **{name: None if active else value})})
+        if name == "status" and not state.get("status"):  # the groups, then each status
+            values = [{"value": group, "label": STATUS_LABELS[group], "active": False, "group": True,
+                       "url": _search_url(state, status=group),
+                       "count": sum(counts["status"].get(s, 0) for s in statuses)}
+                      for group, statuses in GROUPS.items()] + values
+            values = [v for v in values if v["count"]]
         if values:
             groups.append({"name": name, "label": LABELS[name], "values": values})
     return groups
@@ -103,9 +112,11 @@ def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[di
 
 def _active_filters(state: dict[str, str]) -> list[dict]:
     """The filters in force, each with a link that removes it."""
-    return [{"label": LABELS[name], "value": _show_date(state[name]) if name in ("from", "to") else state[name],
+    shown = {"from": _show_date, "to": _show_date, "asof": _show_date,
+             "status": lambda value: STATUS_LABELS.get(value, value)}
+    return [{"label": LABELS[name], "value": shown.get(name, str)(state[name]),
              "url": _search_url(state, **{name: None})}
-            for name in (*FILTERS, "from", "to") if state.get(name)]
+            for name in (*FILTERS, "from", "to", "status", "asof") if state.get(name)]
 
 
 def _show_date(value: str) -> str:
@@ -175,7 +186,11 @@ def download(fmt):
 
 @bp.get("/doc/<path:key>")
 def document(key):
-    doc = engine().show(key)
+    asof = request.args.get("asof", "").strip()
+    try:
+        doc = engine().show(key, asof=asof or None)
+    except QueryError:
+        doc, asof = engine().show(key), ""  # a bad date: the status as of today
     if doc is None:
         abort(404)
     within_q = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
@@ -188,8 +203,18 @@ def document(key):
         else:
             order = {s["id"]: n for n, s in enumerate(doc["sections"])}
             within["hits"].sort(key=lambda h: order.get(h["section"], -1))
-    return render_template("document.html", doc=doc, within_q=within_q, within=within, within_error=within_error,
-                           related=engine().related(doc["key"]))
+    return render_template("document.html", doc=doc, toc=contents(doc), asof=asof, within_q=within_q, within=within,
+                           within_error=within_error, related=engine().related(doc["key"]))
+
+
+@bp.get("/doc/<path:key>/original")
+def original(key):
+    try:
+        found = engine().original(key)
+    except NoOriginal:
+        return render_template("error.html", title="Không có tệp gốc",
+                               message="Không tìm thấy tệp gốc của văn bản này trong các thư mục đã lập chỉ mục."), 404
+    return send_file(found.path, mimetype=found.media_type, as_attachment=True, download_name=found.name)
 
 
 @bp.get("/mentions")
@@ -238,7 +263,10 @@ def api_search():
 
 @bp.get("/api/documents/<path:key>")
 def api_document(key):
-    doc = engine().show(key)
+    try:
+        doc = engine().show(key, asof=request.args.get("asof", "").strip() or None)
+    except QueryError as e:
+        return json_response({"error": str(e)}, 400)
     if doc is None:
         return json_response({"error": f"no document '{key}' in the index"}, 404)
     return json_response(doc)
