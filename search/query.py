@@ -344,10 +344,11 @@ _ARTICLE_RE = re.compile(r"(?<![^\W_])dieu\s+(\d{1,4})(?![^\W_])")
 
 class Names:
     """The documents a query may name by type and title: "Bộ luật Dân sự" (or
-    "Luật Dân sự"), "Luật Cư trú năm 2020". Read from the head records whose title
-    is short enough to be typed as a name."""
+    "Luật Dân sự", or its initials "BLDS"), "Luật Cư trú năm 2020". Read from the
+    head records whose title is short enough to be typed as a name."""
 
     MAX_TITLE = 12  # syllables
+    MIN_INITIALS = 4  # letters of a short name ("BLDS"); shorter ones are common words or codes
 
     def __init__(self, reader):
         self.patterns: list[tuple[re.Pattern, str, str]] = []  # (pattern, key, year)
@@ -374,6 +375,12 @@ class Names:
                        + sep + sep.join(re.escape(w.strip(",.;:")) for w in title if w.strip(",.;:"))
                        + r"(?:" + sep + r"(?:nam\s+)?(\d{4}))?(?![^\W_])")
             self.patterns.append((re.compile(pattern), fields["key"], fields.get("year") or ""))
+            # Its short name, the initials of its type and title ("BLTTHS", "BLLĐ"), when that
+            # is long enough not to be some other word.
+            initials = "".join(w[0] for w in [*kind, *title] if w.strip(",.;:-"))
+            if len(initials) >= self.MIN_INITIALS:
+                short = rf"(?<![^\W_]){initials}(?:{sep}(?:nam\s+)?(\d{{4}}))?(?![^\W_])"
+                self.patterns.append((re.compile(short), fields["key"], fields.get("year") or ""))
 
     def find(self, key: str) -> list[tuple[tuple[int, int], set[str]]]:
         """The spans of a folded text (analysis.text_key) that name documents, and
@@ -404,15 +411,18 @@ class Rerank(wq.WrappingQuery):
 
 class Prefer(wq.WrappingQuery):
     """The child query, with the scores of the records that `preferred` also
-    matches multiplied by `factor` (evaluated by ranking.Evaluation)."""
+    matches multiplied by `factor` (evaluated by ranking.Evaluation). With `admit`,
+    the preferred records match even where the child does not, and rank above
+    every other: an article named in a named law is what was asked for."""
 
-    def __init__(self, child: wq.Query, preferred: wq.Query, factor: float):
+    def __init__(self, child: wq.Query, preferred: wq.Query, factor: float, admit: bool = False):
         super().__init__(child)
         self.preferred = preferred
         self.factor = factor
+        self.admit = admit
 
     def _rewrap(self, child):
-        return Prefer(child, self.preferred, self.factor)
+        return Prefer(child, self.preferred, self.factor, self.admit)
 
 
 # Vietnamese writes a syllable whose whole rhyme is i or y after a consonant either
@@ -636,5 +646,8 @@ def _prefer_named(query: wq.Query, documents: set[str], articles: set[str], weig
         query = Prefer(query, in_documents, weights.named_document)
     if articles:
         named = wq.Or([wq.Term("section", a) for a in sorted(articles)])
-        query = Prefer(query, wq.And([named, in_documents]) if in_documents else named, weights.named_article)
+        if in_documents is not None:
+            query = Prefer(query, wq.And([named, in_documents]), weights.named_article, admit=True)
+        else:
+            query = Prefer(query, named, weights.named_article)
     return query

@@ -122,6 +122,9 @@ class Evaluation:
         if isinstance(query, Prefer):
             mask, scores = self._eval(query.child)
             preferred, _ = self._eval(query.preferred)
+            if query.admit:  # what the query names exactly ("Điều 173 Bộ luật …"): first, matched or not
+                top = float(scores[mask].max()) if mask.any() else 0.0
+                return mask | preferred, np.where(preferred, scores * query.factor + top + 1.0, scores)
             return mask, np.where(preferred, scores * query.factor, scores)
         if isinstance(query, wq.AndMaybe):
             mask, scores = self._eval(query.a)

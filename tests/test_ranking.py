@@ -186,3 +186,53 @@ def test_the_user_reads_that_a_quoted_term_was_searched_as_words(engine):
 
 def test_a_query_that_is_only_a_phrase_stays_exact(engine):
     assert articles(engine, '"Ngừoi giữ kho"') == []
+
+
+FARMING_CODE = """QUỐC HỘI
+
+Bộ luật số: 93/2021/QH99
+
+Hà Nội, ngày 10 tháng 6 năm 2021
+
+BỘ LUẬT
+
+CANH NÔNG
+
+Điều 1. Phạm vi điều chỉnh
+
+Bộ luật này quy định việc canh nông của xã.
+
+Điều 9. Mùa vụ
+
+Mùa vụ bắt đầu từ tháng Giêng và kết thúc vào tháng Chạp.
+
+Điều 10. Hiệu lực thi hành
+
+Bộ luật này có hiệu lực thi hành từ ngày 01 tháng 01 năm 2022.
+
+CHỦ TỊCH QUỐC HỘI
+
+Lê Văn Thử
+"""
+
+
+@pytest.fixture(scope="module")
+def code_engine(tmp_path_factory) -> Engine:
+    folder = tmp_path_factory.mktemp("code")
+    (folder / "granary.txt").write_text(GRANARY, encoding="utf-8")
+    (folder / "farming.txt").write_text(FARMING_CODE, encoding="utf-8")
+    index = tmp_path_factory.mktemp("codeix")
+    assert index_paths([str(folder)], str(index))["documents"] == 2
+    return Engine(index)
+
+
+@pytest.mark.parametrize("q", ["Điều 9 Bộ luật Canh nông", "điều 9 BLCN", "Điều 9 BLCN 2021", "dieu 9 blcn"])
+def test_an_article_named_in_a_named_code_comes_first_though_its_text_never_names_the_code(code_engine, q):
+    # Article 9 holds none of the query's words: naming it is enough (the short name is the
+    # initials of the code's type and title).
+    assert articles(code_engine, q)[0] == ("farming.txt#1", "9")
+
+
+def test_initials_too_short_to_be_a_name_name_nothing(code_engine):
+    # "LKT" (Luật Kho thóc) has three letters, like many codes and words: it selects no law
+    assert articles(code_engine, "điều 3 LKT") == []
