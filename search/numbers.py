@@ -23,7 +23,7 @@ DOC_TYPES = [
 ]
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_SLASH = r"[ \t]*/[ \t]*"
+_SLASH = r"[ \t]*//?[ \t]*"  # a slash typed twice is one ("24/2026//NQ-CP")
 # A symbol part is a code: all capitals and digits (NQ, UBTVQH15, HĐND) or with at least
 # two capitals (TTg, TTr); a word such as "Ngày" is not one ("CÔNG BÁO/Số 287/Ngày 08-4-2022").
 _PART = rf"[{_UP}](?:[{_UP}\d]*(?![^\W_])|[^\W_]*?[{_UP}][^\W_]*)"
@@ -45,7 +45,7 @@ _MARKUP_RE = re.compile(r"[\s*_\\]+")
 
 def normalize_number(s: str) -> str | None:
     """'128 / nq-cp' -> '128/NQ-CP'; 'Số: **6325**/UBND-KGVX' cleaned likewise; None if not a number."""
-    s = _MARKUP_RE.sub("", nfc(s))
+    s = _MARKUP_RE.sub("", nfc(s)).replace("//", "/")
     if s == s.lower():
         s = s.upper()
     return s if _NUMBER_ANYCASE_RE.fullmatch(s) else None
