@@ -792,3 +792,12 @@ def test_related_documents_share_citations_first(client, engine):
     citing_same = [r for r in found if r["shared"]]
     assert found[:len(citing_same)] == citing_same  # sharing a citation ranks above sharing words
     assert html.escape(first["number"]) in related and f"Cùng trích dẫn {', '.join(first['shared'])}" in html.unescape(related)
+
+
+def test_date_fields_read_and_show_dates_as_vietnamese_write_them(client):
+    page = client.get("/search", query_string={"q": "dịch", "from": "2021-05-01", "to": "31/12/2021"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'name="from" inputmode="numeric" placeholder="dd/mm/yyyy" value="01/05/2021"' in body
+    assert 'name="to" inputmode="numeric" placeholder="dd/mm/yyyy" value="31/12/2021"' in body
+    assert 'type="date"' not in body  # a browser's date field shows its own locale's order
