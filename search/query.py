@@ -351,7 +351,9 @@ class Names:
     MIN_INITIALS = 4  # letters of a short name ("BLDS"); shorter ones are common words or codes
 
     def __init__(self, reader):
-        self.patterns: list[tuple[re.Pattern, str, str]] = []  # (pattern, key, year)
+        # (pattern, a word any text it matches holds, key, year); compiled when a query holds
+        # that word, so that opening an index of many laws compiles none.
+        self.patterns: list[tuple[str, str, str, str]] = []
         if "section" not in reader.schema or not reader.has_column("type"):
             return
         for record in reader.postings("section", "").all_ids():
@@ -365,29 +367,32 @@ class Names:
                 if prefix and title[:len(prefix)] == prefix and len(title) > len(prefix):
                     title = title[len(prefix):]
                     break
-            if not title or not kind:
+            words = [w.strip(",.;:-") for w in title if w.strip(",.;:-")]
+            if not words or not kind:
                 continue
             # The full type or its last word ("Bộ luật" or "luật"), then the title,
             # then perhaps its year ("2015", "năm 2015").
             sep = r"[\s,.;:-]+"
             kinds = {" ".join(kind), kind[-1]}
             pattern = (r"(?<![^\W_])(?:" + "|".join(sep.join(map(re.escape, k.split())) for k in kinds) + ")"
-                       + sep + sep.join(re.escape(w.strip(",.;:")) for w in title if w.strip(",.;:"))
-                       + r"(?:" + sep + r"(?:nam\s+)?(\d{4}))?(?![^\W_])")
-            self.patterns.append((re.compile(pattern), fields["key"], fields.get("year") or ""))
+                       + sep + sep.join(map(re.escape, words)) + r"(?:" + sep + r"(?:nam\s+)?(\d{4}))?(?![^\W_])")
+            year = fields.get("year") or ""
+            self.patterns.append((pattern, max(words, key=len), fields["key"], year))
             # Its short name, the initials of its type and title ("BLTTHS", "BLLĐ"), when that
             # is long enough not to be some other word.
-            initials = "".join(w[0] for w in [*kind, *title] if w.strip(",.;:-"))
+            initials = "".join(w[0] for w in [*kind, *words])
             if len(initials) >= self.MIN_INITIALS:
                 short = rf"(?<![^\W_]){initials}(?:{sep}(?:nam\s+)?(\d{{4}}))?(?![^\W_])"
-                self.patterns.append((re.compile(short), fields["key"], fields.get("year") or ""))
+                self.patterns.append((short, initials, fields["key"], year))
 
     def find(self, key: str) -> list[tuple[tuple[int, int], set[str]]]:
         """The spans of a folded text (analysis.text_key) that name documents, and
         their keys. A year that is not the document's names another edition."""
         found: dict[tuple[int, int], set[str]] = {}
-        for pattern, doc_key, year in self.patterns:
-            for m in pattern.finditer(key):
+        for pattern, word, doc_key, year in self.patterns:
+            if word not in key:
+                continue
+            for m in re.finditer(pattern, key):
                 if m.group(1) and year and m.group(1) != year:
                     continue
                 found.setdefault(m.span(), set()).add(doc_key)
