@@ -93,8 +93,12 @@ def level_dir(level: str) -> Path:
     return SCALE / level
 
 
+PROTO = ""  # prototypes in force (bench/protos.py), set by --proto
+
+
 def index_dir(level: str) -> Path:
-    return SCALE / f"index-{level}"
+    """The level's engine index; prototypes that change the index format build their own."""
+    return SCALE / (f"index-{level}-codec" if "codec" in PROTO.split(",") else f"index-{level}")
 
 
 def results_path(level: str) -> Path:
@@ -238,13 +242,28 @@ def _tree_rss_mb(root: int) -> tuple[float, float]:
     return total, largest
 
 
-def run_measured(cmd: list[str], stdin: str | None = None) -> dict:
-    """Run a command; its output, wall and CPU seconds, and peak memory (MB): `maxrss` of the
-    largest process (kernel), `tree_peak` of all its processes together (sampled every 0.25 s)."""
-    out = tempfile.TemporaryFile()
+# Forks the command from a small process: a child's ru_maxrss starts from the RSS of the
+# process it was forked from, so forking from this (large) bench process would count ours.
+_LAUNCH = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    json.dump({"cpu_s": usage.ru_utime + usage.ru_stime, "maxrss_mb": usage.ru_maxrss / 1024}, f)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(cmd: list[str]) -> dict:
+    """Run a command; its output, wall and CPU seconds (with its sub-processes), and peak
+    memory in MB: `maxrss_mb` of its largest process (kernel), `tree_peak_mb` of all its
+    processes together (sampled from /proc every 0.25 s)."""
+    out, usage = tempfile.TemporaryFile(), tempfile.NamedTemporaryFile(suffix=".json")
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE if stdin is None else out,
-                            stdin=subprocess.DEVNULL, cwd=REPO)
+    proc = subprocess.Popen([sys.executable, "-c", _LAUNCH, usage.name, *cmd], stdout=out,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=REPO)
     done = threading.Event()
     peak = [0.0]
 
@@ -254,18 +273,16 @@ def run_measured(cmd: list[str], stdin: str | None = None) -> dict:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
+    err = proc.stderr.read().decode()
+    proc.wait()
     wall = time.perf_counter() - started
     done.set()
     sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    out.seek(0)
-    stdout = out.read().decode()
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
-    return {"stdout": stdout, "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "maxrss_mb": usage.ru_maxrss / 1024, "tree_peak_mb": peak[0]}
+    out.seek(0)
+    return {"stdout": out.read().decode(), "wall_s": wall, **json.loads(Path(usage.name).read_text()),
+            "tree_peak_mb": peak[0]}
 
 
 def size_mb(path: Path, skip: str | None = None) -> float:
@@ -303,6 +320,30 @@ def build(level: str) -> None:
                                "text_mb": size_mb(level_dir(level) / "c00") * LEVELS[level]})
     print(f"  unchanged re-run {again['wall_s']:.1f} s ({again['maxrss_mb']:.0f} MB); add one file "
           f"{added['wall_s']:.1f} s; remove it {removed['wall_s']:.1f} s", flush=True)
+
+
+def build_warm(level: str) -> None:
+    """A rebuild with pyvi's output cached (copied from the level's index), with and
+    without the prototypes in force: the cost of writing the index alone."""
+    base = SCALE / f"index-{level}"
+    figures = {}
+    for names in dict.fromkeys(("", PROTO)):
+        folder = SCALE / f"warm-{level}-{names or 'base'}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        shutil.copy(base / "segments.sqlite", folder / "segments.sqlite")
+        run = run_measured([sys.executable, "bench/protos.py", names, "build", str(level_dir(level)), str(folder)])
+        run.pop("stdout")
+        run["index_mb"] = size_mb(folder, skip="segments.sqlite")
+        figures[names or "base"] = run
+        print(f"  warm rebuild {names or 'base'}: {run['wall_s']:.0f} s wall, {run['cpu_s']:.0f} CPU-s, "
+              f"largest process {run['maxrss_mb']:.0f} MB, index {run['index_mb']:.0f} MB", flush=True)
+        if "codec" in names.split(","):  # keep it as the level's codec index
+            shutil.rmtree(index_dir(level), ignore_errors=True)
+            folder.rename(index_dir(level))
+        else:
+            shutil.rmtree(folder)
+    save_results(level, **{f"warm_build+{PROTO}": figures})
 
 
 def pyvi_rate() -> None:
@@ -626,6 +667,9 @@ def _ms(fn) -> tuple[float, float]:
 _OPEN_CODE = """
 import json, sys, time
 sys.path.insert(0, {repo!r})
+sys.path.insert(0, {bench!r})
+import protos
+protos.apply({proto!r})
 from search import analysis
 analysis.warm_up()
 from search.service import Engine
@@ -640,7 +684,7 @@ print(json.dumps({{"open_s": seconds, "rss_mb": int(status['VmRSS'].split()[0]) 
 
 def engine_open(level: str, repeat: int = 3) -> dict:
     """Engine() in a fresh process (pyvi already imported): seconds and memory after opening."""
-    runs = [json.loads(run_measured([sys.executable, "-c", _OPEN_CODE.format(repo=str(REPO)),
+    runs = [json.loads(run_measured([sys.executable, "-c", _OPEN_CODE.format(repo=str(REPO), bench=str(REPO / "bench"), proto=PROTO),
                                      str(index_dir(level))])["stdout"]) for _ in range(repeat)]
     return {"open_s": statistics.median(r["open_s"] for r in runs), "rss_mb": max(r["rss_mb"] for r in runs),
             "hwm_mb": max(r["hwm_mb"] for r in runs), "runs": runs}
@@ -651,7 +695,8 @@ def cli_search(level: str, queries: dict) -> dict:
     runs = []
     for cls in ("common", "question", "phrase3"):
         text, _ = queries[cls][0]
-        run = run_measured([sys.executable, "cli.py", "search", text, "--index", str(index_dir(level)), "--json"])
+        run = run_measured([sys.executable, "bench/protos.py", PROTO, "cli", "search", text, "--index",
+                            str(index_dir(level)), "--json"])
         runs.append({"class": cls, "wall_s": run["wall_s"], "maxrss_mb": run["maxrss_mb"]})
     return {"wall_s": statistics.median(r["wall_s"] for r in runs),
             "maxrss_mb": max(r["maxrss_mb"] for r in runs), "runs": runs}
@@ -688,6 +733,9 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
               f"CLI search {figures['cli_search']['wall_s']:.1f} s, peak {figures['cli_search']['maxrss_mb']:.0f} MB",
               flush=True)
 
+    import protos
+
+    protos.apply(PROTO)
     analysis.warm_up()
     rss_before = _rss_mb()
     started = time.perf_counter()
@@ -747,7 +795,7 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
         profiler.dump_stats(path)
         print(f"\ncProfile of {LABELS[profile]!r} at {level} ({path}):")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
-    save_results(level, **{label or "query": figures})
+    save_results(level, **{label or ("query+" + PROTO if PROTO else "query"): figures})
     return figures
 
 
@@ -811,7 +859,8 @@ def report(levels_: list[str], key: str = "query") -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("step", choices=("generate", "build", "pyvi", "baselines", "query", "all", "report"))
+    ap.add_argument("step", choices=("generate", "build", "build-warm", "pyvi", "baselines", "query", "all",
+                                     "report"))
     ap.add_argument("level", nargs="?", choices=tuple(LEVELS), default="S1")
     ap.add_argument("-n", type=int, default=40, help="measured queries per class (default 40)")
     ap.add_argument("--warmup", type=int, default=5, help="warm-up queries per class, not measured")
@@ -820,14 +869,19 @@ def main() -> int:
     ap.add_argument("--engines", default="tantivy,fts5", help="baselines to run beside notice-search")
     ap.add_argument("--profile", metavar="CLASS", help="also run that class under cProfile")
     ap.add_argument("--no-open", action="store_true", help="skip the engine-open and CLI search figures")
-    ap.add_argument("--label", help="store the query figures under this name (default: query)")
+    ap.add_argument("--label", help="store the query figures under this name (default: query[+PROTO])")
+    ap.add_argument("--proto", default="", help="prototypes to measure (bench/protos.py): codec,phrase,tables")
     args = ap.parse_args()
+    global PROTO
+    PROTO = args.proto
     engines = [e for e in args.engines.split(",") if e]
     classes = [c for c in args.classes.split(",") if c]
     if args.step in ("generate", "all"):
         generate()
     if args.step in ("build", "all"):
         build(args.level)
+    if args.step == "build-warm":
+        build_warm(args.level)
     if args.step == "pyvi" or (args.step == "all" and not (SCALE / "pyvi.json").exists()):
         pyvi_rate()
     if args.step in ("baselines", "all"):
@@ -836,7 +890,7 @@ def main() -> int:
         query(args.level, args.n, args.warmup, args.seed, classes, args.profile, engines,
               not args.no_open, args.label)
     if args.step in ("report", "all"):
-        print(report(list(LEVELS), args.label or "query"))
+        print(report(list(LEVELS), args.label or ("query+" + PROTO if PROTO else "query")))
     return 0
 
 

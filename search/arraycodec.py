@@ -152,7 +152,8 @@ class ArrayLeafMatcher(W3LeafMatcher):
     def arrays(self, positions: bool = False):
         """The whole posting list from its start: ids (int64), weights (float64), and
         with `positions` the record of each position and the positions (int64)."""
-        data = self._postfile.get(self._baseoffset, self._startoffset + self._length - self._baseoffset)
+        length = self._length[0] if isinstance(self._length, tuple) else self._length  # Whoosh reads it back as a 1-tuple
+        data = self._postfile.get(self._baseoffset, self._startoffset + length - self._baseoffset)
         view = memoryview(data)
         at, ids, weights, pos_ids, pos = 0, [], [], [], []
         variable = self._fixedsize is None or self._fixedsize < 0

@@ -89,10 +89,11 @@ def _global_codes(parts: list[SegmentTables], column: str) -> tuple[list[str], n
     return names, np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
 
 
-def generation_tables(reader, folder: Path | None) -> tuple[list[SegmentTables], np.ndarray]:
-    """Each segment's tables and the live mask of the generation."""
+def generation_tables(reader, folder: Path | None = None) -> tuple[list[SegmentTables], np.ndarray]:
+    """Each segment's tables (cached in `folder`, by default the index's) and the live mask."""
     parts, live = [], []
     for leaf, _ in reader.leaf_readers():
+        folder = folder or Path(getattr(leaf._storage, "folder", "")) or None
         parts.append(SegmentTables(leaf, folder))
         alive = np.ones(leaf.doc_count_all(), dtype=bool)
         deleted = list(leaf.all_doc_ids()) if leaf.has_deletions() else None
@@ -106,7 +107,7 @@ def generation_tables(reader, folder: Path | None) -> tuple[list[SegmentTables],
 class FastStatistics(Statistics):
     def __init__(self, reader, parts=None, live=None):  # noqa: super().__init__ loops per record
         if parts is None:
-            parts, live = generation_tables(reader, None)
+            parts, live = generation_tables(reader)
         self.size = reader.doc_count_all()
         self.live = live
         count = max(int(live.sum()), 1)
@@ -122,7 +123,7 @@ class FastStatistics(Statistics):
 class FastDocTable(DocTable):
     def __init__(self, reader, parts=None, live=None):  # noqa: super().__init__ loops per record
         if parts is None:
-            parts, live = generation_tables(reader, None)
+            parts, live = generation_tables(reader)
         key_names, key_codes = _global_codes(parts, "key")
         nonempty = np.array([bool(k) for k in key_names], dtype=bool)
         keyed = live & nonempty[key_codes] if len(key_codes) else live
