@@ -1,4 +1,4 @@
-"""Legal-article retrieval on ALQAC 2022, against a plain BM25 baseline in the same run.
+"""Legal-article retrieval on ALQAC 2022 (or 2025), against a plain BM25 baseline in the same run.
 
 Each of the 4 laws of shared/datasets/alqac2022/law.json becomes one Document
 (file = law id with "/" -> "-", ordinal 1, number = the law id, type "Luật")
@@ -31,12 +31,17 @@ same tokenization.
                        "folded" is schema.FOLDED_WEIGHT, the weight of a syllable's
                        other accented forms.
 --limit N              only the first N questions (quick checks).
+--dataset alqac2025    the ALQAC 2025 set instead (28 laws, 3,368 articles, 729
+                       questions; index cached in bench/out/alqac2025-index).
+--proto NAMES          run the engine with prototypes of bench/protos.py switched on
+                       (an index built with "codec" is cached in its own folder).
 
 Run from the repository root:
     python bench/alqac.py
     python bench/alqac.py --grid
     python bench/alqac.py --weights bigram=1,heading=0.6
     python bench/alqac.py --set OWN_NUMBER_BOOST=10      # search/query.py constants
+    python bench/alqac.py --dataset alqac2025
 """
 from __future__ import annotations
 
@@ -54,11 +59,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (OUT, SHARED, engine_fingerprint, index_is_current, mark_index, parse_settings,  # noqa: E402
                     parse_weights, percentile, reset_index, table, use_settings, use_weights, weights_label)
 
-from search.indexer import index_documents  # noqa: E402
 from search.models import Document, Section  # noqa: E402
-from search.service import Engine  # noqa: E402
 
-DATA = SHARED / "datasets" / "alqac2022"
+DATASETS = ("alqac2022", "alqac2025")
 KS = (1, 5, 10)
 
 
@@ -81,12 +84,15 @@ def law_documents(laws: list[dict]) -> list[Document]:
 
 def ensure_index(index_dir: Path, laws_path: Path, laws: list[dict]) -> float:
     """(Re)build the index unless its stamp matches law.json and the engine code; seconds spent."""
-    stamp = engine_fingerprint("alqac", hashlib.sha1(laws_path.read_bytes()).hexdigest())
+    from search import indexer
+
+    codec = () if indexer.Codec.__name__ == "Codec" else (indexer.Codec.__name__,)  # a prototype's format
+    stamp = engine_fingerprint("alqac", hashlib.sha1(laws_path.read_bytes()).hexdigest(), *codec)
     if index_is_current(index_dir, stamp):
         return 0.0
     started = time.perf_counter()
     reset_index(index_dir)
-    index_documents(law_documents(laws), index_dir)
+    indexer.index_documents(law_documents(laws), index_dir)
     mark_index(index_dir, stamp)
     return time.perf_counter() - started
 
@@ -106,7 +112,7 @@ def score(rankings: list[list[tuple[str, str]]], questions: list[dict]) -> dict:
     return figures
 
 
-def run_engine(engine: Engine, questions: list[dict], by_file: dict[str, str]):
+def run_engine(engine, questions: list[dict], by_file: dict[str, str]):
     rankings, took = [], []
     for question in questions:
         result = engine.search(question["text"], sections=True, limit=10)
@@ -115,7 +121,7 @@ def run_engine(engine: Engine, questions: list[dict], by_file: dict[str, str]):
     return rankings, took
 
 
-def rank_only(engine: Engine, questions: list[dict], by_file: dict[str, str]):
+def rank_only(engine, questions: list[dict], by_file: dict[str, str]):
     """The ranking of `Engine.search(sections=True, limit=10)` without its totals,
     facets and snippets (about half the time): for the weight grid only."""
     from search.query import parse_query
@@ -166,7 +172,10 @@ def grid_variants(full: bool) -> list[dict[str, float]]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--index", default=str(OUT / "alqac-index"), help="cache folder of the ALQAC index")
+    ap.add_argument("--dataset", choices=DATASETS, default="alqac2022")
+    ap.add_argument("--proto", default="", help="prototypes to switch on (bench/protos.py), e.g. codec,prune")
+    ap.add_argument("--index", help="cache folder of the ALQAC index (default bench/out/alqac-index, "
+                                    "or alqac2025-index)")
     ap.add_argument("--weights", help="override field weights, e.g. bigram=1,heading=0.6")
     ap.add_argument("--grid", action="store_true", help="also try a small set of weight variants")
     ap.add_argument("--grid-full", action="store_true", help="try the full 48-variant product")
@@ -176,11 +185,18 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = ap.parse_args()
 
-    laws_path = DATA / "law.json"
+    import protos
+
+    protos.apply(args.proto)
+    data = SHARED / "datasets" / args.dataset
+    laws_path = data / "law.json"
     laws = json.loads(laws_path.read_text(encoding="utf-8"))
-    questions = json.loads((DATA / "question.json").read_text(encoding="utf-8"))[:args.limit]
+    questions = json.loads((data / "question.json").read_text(encoding="utf-8"))[:args.limit]
     by_file = {law_file(law["id"]): law["id"] for law in laws}
-    index_dir = Path(args.index)
+    default = OUT / ("alqac-index" if args.dataset == "alqac2022" else f"{args.dataset}-index")
+    index_dir = Path(args.index) if args.index else default
+    if "codec" in args.proto.split(","):  # another index format
+        index_dir = index_dir.with_name(index_dir.name + "-codec")
     index_dir.mkdir(parents=True, exist_ok=True)
     built = ensure_index(index_dir, laws_path, laws)
     print(f"{sum(len(l['articles']) for l in laws)} articles, {len(questions)} questions; index "
@@ -189,6 +205,8 @@ def main() -> int:
     started = time.perf_counter()
     base = score(run_baseline(laws, questions), questions)
     base_s = time.perf_counter() - started
+
+    from search.service import Engine
 
     engine = Engine(index_dir)
     overrides = parse_weights(args.weights)

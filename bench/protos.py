@@ -10,6 +10,8 @@ Prototypes:
   codec    the array codec and raw-uint32 positions (an index built with it reads only with it)
   phrase   phrase checks on position arrays (needs an index built with `codec`)
   tables   per-generation tables from whole columns, stored per segment, memory-mapped
+  prune    long questions score common terms only where they can reach the page; results
+           ranked without sorting every matching record (search/fastservice.py)
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-NAMES = ("codec", "phrase", "tables")
+NAMES = ("codec", "phrase", "tables", "prune")
 
 
 def apply(names: str) -> list[str]:
@@ -48,6 +50,10 @@ def apply(names: str) -> list[str]:
 
         service.DocTable = fasttables.FastDocTable
         service.Statistics = fasttables.FastStatistics
+    if "prune" in chosen:
+        from search import fastservice
+
+        service.Engine = fastservice.FastEngine
     return chosen
 
 
