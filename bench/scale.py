@@ -799,6 +799,48 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
     return figures
 
 
+def ab(level: str, n: int, warmup: int, seed: int, classes: list[str]) -> dict:
+    """The engine as it is (A) and with the prototypes (B), query by query in alternation,
+    so that both meet the same load on a shared machine; B also answers identically?"""
+    import protos
+    from search import service
+
+    queries = draw_queries(n + warmup, seed)
+    analysis.warm_up()
+    base = service.Engine(SCALE / f"index-{level}")  # opened before the prototypes are switched on
+    protos.apply(PROTO)
+    started = time.perf_counter()
+    proto = service.Engine(index_dir(level))
+    figures = {"open_proto_in_process_s": time.perf_counter() - started, "classes": {}}
+    for cls in classes:
+        for text, filters in queries[cls][:warmup]:
+            base.search(text, **filters)
+            proto.search(text, **filters)
+    differ = 0
+    for cls in classes:
+        times = {"A": [], "B": []}
+        for i, (text, filters) in enumerate(queries[cls][warmup:]):
+            for name in ("AB" if i % 2 == 0 else "BA"):
+                engine = base if name == "A" else proto
+                result = {}
+                times[name].append(_ms(lambda: result.update(engine.search(text, **filters))))
+                result.pop("took_ms")
+                if name == "A":
+                    a = result
+                else:
+                    b = result
+            differ += a != b
+        figures["classes"][cls] = {k: _stats(v) for k, v in times.items()}
+        a, b = figures["classes"][cls]["A"], figures["classes"][cls]["B"]
+        print(f"  {LABELS[cls]:26} A p50/p95 {a['p50']:7.1f} / {a['p95']:7.1f} (CPU {a['cpu_p50']:6.1f} / "
+              f"{a['cpu_p95']:6.1f})   B {b['p50']:7.1f} / {b['p95']:7.1f} (CPU {b['cpu_p50']:6.1f} / "
+              f"{b['cpu_p95']:6.1f})", flush=True)
+    figures["differing_results"] = differ
+    print(f"  results that differ between A and B: {differ}")
+    save_results(level, **{f"ab+{PROTO}": figures})
+    return figures
+
+
 # --- report ----------------------------------------------------------------------
 
 def report(levels_: list[str], key: str = "query") -> str:
@@ -859,8 +901,8 @@ def report(levels_: list[str], key: str = "query") -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("step", choices=("generate", "build", "build-warm", "pyvi", "baselines", "query", "all",
-                                     "report"))
+    ap.add_argument("step", choices=("generate", "build", "build-warm", "pyvi", "baselines", "query", "ab",
+                                     "all", "report"))
     ap.add_argument("level", nargs="?", choices=tuple(LEVELS), default="S1")
     ap.add_argument("-n", type=int, default=40, help="measured queries per class (default 40)")
     ap.add_argument("--warmup", type=int, default=5, help="warm-up queries per class, not measured")
@@ -889,6 +931,8 @@ def main() -> int:
     if args.step in ("query", "all"):
         query(args.level, args.n, args.warmup, args.seed, classes, args.profile, engines,
               not args.no_open, args.label)
+    if args.step == "ab":
+        ab(args.level, args.n, args.warmup, args.seed, classes)
     if args.step in ("report", "all"):
         print(report(list(LEVELS), args.label or ("query+" + PROTO if PROTO else "query")))
     return 0
