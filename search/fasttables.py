@@ -93,7 +93,8 @@ def generation_tables(reader, folder: Path | None = None) -> tuple[list[SegmentT
     """Each segment's tables (cached in `folder`, by default the index's) and the live mask."""
     parts, live = [], []
     for leaf, _ in reader.leaf_readers():
-        folder = folder or Path(getattr(leaf._storage, "folder", "")) or None
+        if folder is None and getattr(leaf._storage, "folder", None):
+            folder = Path(leaf._storage.folder)  # a compound segment's storage has none: not cached
         parts.append(SegmentTables(leaf, folder))
         alive = np.ones(leaf.doc_count_all(), dtype=bool)
         deleted = list(leaf.all_doc_ids()) if leaf.has_deletions() else None
