@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from search.service import (FILTERS, SORTS, Engine, IndexError_, QueryError, default_index_dir,
+from search.service import (SORTS, Engine, IndexUnavailable, QueryError, SearchRequest, default_index_dir,
                             index_paths, parse_path)
 
 index_option = click.option(
@@ -26,7 +26,7 @@ def emit(data) -> None:
 def engine(index_dir: str) -> Engine:
     try:
         return Engine(index_dir)
-    except IndexError_ as e:
+    except IndexUnavailable as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -55,7 +55,7 @@ def index(paths, rebuild, index_dir, as_json):
                     bar.length = max(total, 1)
                     bar.update(done - bar.pos)
                 report = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress)
-    except IndexError_ as e:
+    except IndexUnavailable as e:
         raise click.ClickException(str(e)) from None
     if as_json:
         emit(report)
@@ -93,29 +93,19 @@ def parse(file, as_json):
                    + ", ".join(f"{r['number']}×{r['count']}" for r in doc["references"]))
 
 
-def _search_args(**options) -> dict:
-    return {
-        "signer": options.get("signer"), "issuer": options.get("issuer"), "type": options.get("type"),
-        "ref": options.get("ref"), "date_from": options.get("from"), "date_to": options.get("to"),
-        "limit": options.get("limit", 10), "offset": options.get("offset", 0),
-        "sort": options.get("sort", "relevance"), "sections": bool(options.get("sections")),
-    }
-
-
 def _batch(engine_: Engine, source) -> None:
     """One JSON object per line in, one search result (or error) per line out."""
     for line in source:
         if not line.strip():
             continue
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("each line must be a JSON object")
-            unknown = set(request) - {"q", "from", "to", "limit", "offset", "sort", "sections", *FILTERS}
-            if unknown:
-                raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
-            emit(engine_.search(str(request.get("q") or ""), **_search_args(**request)))
-        except (ValueError, QueryError) as e:
+            params = json.loads(line)
+            if not isinstance(params, dict):
+                raise QueryError("Each line must be a JSON object such as {\"q\": \"vắc xin\"}.")
+            emit(engine_.run(SearchRequest.from_params(params)))
+        except RecursionError:
+            emit({"error": "The line is nested too deeply to be a search request."})
+        except ValueError as e:  # bad JSON, or a QueryError
             emit({"error": str(e)})
 
 
@@ -127,6 +117,7 @@ def _batch(engine_: Engine, source) -> None:
 @click.option("--from", "from_", help="Issued on or after YYYY-MM-DD.")
 @click.option("--to", help="Issued on or before YYYY-MM-DD.")
 @click.option("--ref", help="Only documents that cite this number.")
+@click.option("--year", help="Issued in this year (YYYY).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0), help="Hits per page (at most 1000).")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Hits to skip.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -135,7 +126,8 @@ def _batch(engine_: Engine, source) -> None:
               help="Run many searches: FILE (or -) holds one JSON object per line.")
 @index_option
 @json_option
-def search(query, signer, issuer, type_, from_, to, ref, limit, offset, sort, sections, batch, index_dir, as_json):
+def search(query, signer, issuer, type_, from_, to, ref, year, limit, offset, sort, sections, batch, index_dir,
+           as_json):
     """Ranked search. An empty QUERY with filters lists matching documents.
 
     Query syntax: plain words (with or without diacritics), "exact phrases",
@@ -146,10 +138,10 @@ def search(query, signer, issuer, type_, from_, to, ref, limit, offset, sort, se
     if batch is not None:
         _batch(engine_, batch)
         return
-    args = _search_args(signer=signer, issuer=issuer, type=type_, ref=ref, limit=limit, offset=offset,
-                        sort=sort, sections=sections, **{"from": from_, "to": to})
+    params = {"q": query, "signer": signer, "issuer": issuer, "type": type_, "ref": ref, "year": year,
+              "from": from_, "to": to, "limit": limit, "offset": offset, "sort": sort, "sections": sections}
     try:
-        result = engine_.search(query, **args)
+        result = engine_.run(SearchRequest.from_params(params))
     except QueryError as e:
         raise click.ClickException(str(e)) from None
     if as_json:
@@ -226,19 +218,27 @@ def show(key, index_dir, as_json):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @index_option
-def serve(host, port, index_dir):
+def serve(host, port, threads, index_dir):
     """The web interface over the same index."""
-    from waitress import serve as waitress_serve
-
-    from webui import create_app
+    from webui import create_app, make_server
 
     try:
         app = create_app(index_dir)
-    except IndexError_ as e:
+    except IndexUnavailable as e:
         raise click.ClickException(str(e)) from None
+    try:
+        server = make_server(app, host, port, threads)
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    waitress_serve(app, host=host, port=port, threads=8)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def run() -> None:

@@ -19,28 +19,25 @@ text), tokenized with pyvi `ViTokenizer.tokenize`, lowercased, tokens without a
 letter or digit dropped (pyvi words: syllables joined by "_"). Questions get the
 same tokenization.
 
---weights field=w,...  overrides the BM25F weights of search.schema.CONTENT_FIELDS
-                       (and folded=w: schema.FOLDED_WEIGHT)
-                       (read at query time: no re-indexing).
+--weights name=w,...   changes the engine's search.ranking.Weights (field weights
+                       words, syl, bigram, heading; folded; own_number), handed
+                       to the Engine (applied at query time: no re-indexing).
 --grid                 also runs a small set of weight variants (one factor at a
                        time around the current weights, plus a few combinations)
                        over the same index and prints their figures, best MRR first
                        (ranking only: Whoosh search without totals/facets/snippets).
 --grid-full            the full product bigram {0,.25,.5,1} x heading {0,.3,.6} x
                        folded {.2,.4} x words {.5,1} (48 variants; long).
-                       "folded" is schema.FOLDED_WEIGHT, the weight of a syllable's
-                       other accented forms.
+                       "folded" is the weight of a syllable's other accented forms.
 --limit N              only the first N questions (quick checks).
 --dataset alqac2025    the ALQAC 2025 set instead (28 laws, 3,368 articles, 729
                        questions; index cached in bench/out/alqac2025-index).
---proto NAMES          run the engine with prototypes of bench/protos.py switched on
-                       (an index built with "codec" is cached in its own folder).
 
 Run from the repository root:
     python bench/alqac.py
     python bench/alqac.py --grid
     python bench/alqac.py --weights bigram=1,heading=0.6
-    python bench/alqac.py --set OWN_NUMBER_BOOST=10      # search/query.py constants
+    python bench/alqac.py --weights own_number=10
     python bench/alqac.py --dataset alqac2025
 """
 from __future__ import annotations
@@ -56,10 +53,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (OUT, SHARED, engine_fingerprint, index_is_current, mark_index, parse_settings,  # noqa: E402
-                    parse_weights, percentile, reset_index, table, use_settings, use_weights, weights_label)
+from dataclasses import asdict, replace  # noqa: E402
 
+from common import (OUT, SHARED, engine_fingerprint, index_is_current, mark_index,  # noqa: E402
+                    parse_weights, percentile, reset_index, table, weights_label)
+
+from search.indexer import index_documents  # noqa: E402
 from search.models import Document, Section  # noqa: E402
+from search.service import Engine  # noqa: E402
 
 DATASETS = ("alqac2022", "alqac2025")
 KS = (1, 5, 10)
@@ -84,15 +85,12 @@ def law_documents(laws: list[dict]) -> list[Document]:
 
 def ensure_index(index_dir: Path, laws_path: Path, laws: list[dict]) -> float:
     """(Re)build the index unless its stamp matches law.json and the engine code; seconds spent."""
-    from search import indexer
-
-    codec = () if indexer.Codec.__name__ == "Codec" else (indexer.Codec.__name__,)  # a prototype's format
-    stamp = engine_fingerprint("alqac", hashlib.sha1(laws_path.read_bytes()).hexdigest(), *codec)
+    stamp = engine_fingerprint("alqac", hashlib.sha1(laws_path.read_bytes()).hexdigest())
     if index_is_current(index_dir, stamp):
         return 0.0
     started = time.perf_counter()
     reset_index(index_dir)
-    indexer.index_documents(law_documents(laws), index_dir)
+    index_documents(law_documents(laws), index_dir)
     mark_index(index_dir, stamp)
     return time.perf_counter() - started
 
@@ -112,7 +110,7 @@ def score(rankings: list[list[tuple[str, str]]], questions: list[dict]) -> dict:
     return figures
 
 
-def run_engine(engine, questions: list[dict], by_file: dict[str, str]):
+def run_engine(engine: Engine, questions: list[dict], by_file: dict[str, str]):
     rankings, took = [], []
     for question in questions:
         result = engine.search(question["text"], sections=True, limit=10)
@@ -121,7 +119,7 @@ def run_engine(engine, questions: list[dict], by_file: dict[str, str]):
     return rankings, took
 
 
-def rank_only(engine, questions: list[dict], by_file: dict[str, str]):
+def rank_only(engine: Engine, questions: list[dict], by_file: dict[str, str]):
     """The ranking of `Engine.search(sections=True, limit=10)` without its totals,
     facets and snippets (about half the time): for the weight grid only."""
     from search.query import parse_query
@@ -131,7 +129,7 @@ def rank_only(engine, questions: list[dict], by_file: dict[str, str]):
     rankings, took = [], []
     for question in questions:
         started = time.perf_counter()
-        parsed = parse_query(question["text"], vocabulary, searcher.reader())
+        parsed = parse_query(question["text"], vocabulary, searcher.reader(), engine.weights)
         results = searcher.search(parsed.query, limit=10, terms=False)
         rankings.append([(by_file[hit["key"].rsplit("#", 1)[0]], hit["section"]) for hit in results])
         took.append((time.perf_counter() - started) * 1000)
@@ -173,21 +171,15 @@ def grid_variants(full: bool) -> list[dict[str, float]]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", choices=DATASETS, default="alqac2022")
-    ap.add_argument("--proto", default="", help="prototypes to switch on (bench/protos.py), e.g. codec,prune")
     ap.add_argument("--index", help="cache folder of the ALQAC index (default bench/out/alqac-index, "
                                     "or alqac2025-index)")
-    ap.add_argument("--weights", help="override field weights, e.g. bigram=1,heading=0.6")
+    ap.add_argument("--weights", help="change weights, e.g. bigram=1,heading=0.6,own_number=10")
     ap.add_argument("--grid", action="store_true", help="also try a small set of weight variants")
     ap.add_argument("--grid-full", action="store_true", help="try the full 48-variant product")
     ap.add_argument("--limit", type=int, help="only the first N questions")
-    ap.add_argument("--set", dest="settings", metavar="NAME=V,...",
-                    help="override constants of search/query.py, e.g. OWN_NUMBER_BOOST=10 (see common.py)")
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = ap.parse_args()
 
-    import protos
-
-    protos.apply(args.proto)
     data = SHARED / "datasets" / args.dataset
     laws_path = data / "law.json"
     laws = json.loads(laws_path.read_text(encoding="utf-8"))
@@ -195,8 +187,6 @@ def main() -> int:
     by_file = {law_file(law["id"]): law["id"] for law in laws}
     default = OUT / ("alqac-index" if args.dataset == "alqac2022" else f"{args.dataset}-index")
     index_dir = Path(args.index) if args.index else default
-    if "codec" in args.proto.split(","):  # another index format
-        index_dir = index_dir.with_name(index_dir.name + "-codec")
     index_dir.mkdir(parents=True, exist_ok=True)
     built = ensure_index(index_dir, laws_path, laws)
     print(f"{sum(len(l['articles']) for l in laws)} articles, {len(questions)} questions; index "
@@ -206,18 +196,15 @@ def main() -> int:
     base = score(run_baseline(laws, questions), questions)
     base_s = time.perf_counter() - started
 
-    from search.service import Engine
-
-    engine = Engine(index_dir)
-    overrides = parse_weights(args.weights)
-    with use_weights(overrides) as weights, use_settings(parse_settings(args.settings)):
-        run_engine(engine, questions[:20], by_file)  # warm-up: caches, lazy imports
-        started = time.perf_counter()
-        rankings, took = run_engine(engine, questions, by_file)
-        ours_s = time.perf_counter() - started
+    weights = parse_weights(args.weights)
+    engine = Engine(index_dir, weights=weights)
+    run_engine(engine, questions[:20], by_file)  # warm-up: caches, lazy imports
+    started = time.perf_counter()
+    rankings, took = run_engine(engine, questions, by_file)
+    ours_s = time.perf_counter() - started
     ours = score(rankings, questions)
 
-    print(f"\nweights: {weights_label(weights)}; settings: {args.settings or 'as in search/query.py'}\n")
+    print(f"\nweights: {weights_label(weights)}\n")
     names = ["R@1", "R@5", "R@10", "MRR@10"]
     print(table([[n, ours[n], base[n], f"{ours[n] / base[n]:.3f}" if base[n] else "-",
                   "yes" if ours[n] > base[n] else "NO"] for n in names],
@@ -226,14 +213,13 @@ def main() -> int:
           f"max {max(took):.1f}; all {len(questions)} questions {ours_s:.1f} s "
           f"(baseline incl. pyvi tokenization and indexing {base_s:.1f} s)")
     if args.json:
-        print(json.dumps({"weights": weights, "engine": ours, "baseline": base,
+        print(json.dumps({"weights": asdict(weights), "engine": ours, "baseline": base,
                           "took_ms_p50": percentile(took, 50), "took_ms_p95": percentile(took, 95)}))
 
     if args.grid or args.grid_full:
         rows = []
         for variant in grid_variants(args.grid_full):
-            with use_weights({**overrides, **variant}), use_settings(parse_settings(args.settings)):
-                rankings, took = rank_only(engine, questions, by_file)
+            rankings, took = rank_only(Engine(index_dir, weights=replace(weights, **variant)), questions, by_file)
             figures = score(rankings, questions)
             rows.append([weights_label(variant) or "(as above)", figures["R@1"], figures["R@5"],
                          figures["R@10"], figures["MRR@10"], f"{percentile(took, 95):.0f}"])

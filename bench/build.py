@@ -52,7 +52,7 @@ def pyvi_one_core() -> tuple[float, float, int]:
     over the same section texts the index receives; and their syllable count."""
     from pyvi import ViTokenizer
 
-    from search.indexer import content_text, document_records
+    from search.records import FileState, content_text, document_records
     from search.ingest import discover, read_text
     from search.parse import parse_text
     from search import analysis
@@ -61,7 +61,7 @@ def pyvi_one_core() -> tuple[float, float, int]:
     texts = []
     for path, name in found:
         for doc in parse_text(read_text(path), name):
-            texts.extend(content_text(r) for r in document_records(doc, ""))
+            texts.extend(content_text(r) for r in document_records(doc, FileState(name, "", "")))
     started = time.perf_counter()
     for text in texts:
         ViTokenizer.tokenize(text)

@@ -2,14 +2,11 @@
 
 - `REPO`, `SHARED`, `OUT`: the repository root, the shared data folder beside it
   (`NOTICE_SEARCH_SHARED` overrides it) and the git-ignored output folder bench/out/.
-- `parse_weights` / `use_weights`: override the BM25F field weights of
-  `search.schema.CONTENT_FIELDS` for the queries run inside a `with` block. The
-  dict is read at query time by search/query.py, so it is mutated in place (never
-  rebound) and no re-indexing is needed.
+- `parse_weights`: the engine's `search.ranking.Weights` with some changed
+  ("bigram=1,own_number=10"), to hand to `Engine(index, weights=...)`; weights
+  apply at query time, so no re-indexing is needed.
 - `engine_fingerprint`, `index_is_current`, `mark_index`: cached indexes carry a
   stamp of the engine code that built them and are rebuilt when it changes.
-- `parse_settings` / `use_settings`: override numeric constants of search/query.py
-  (OWN_NUMBER_BOOST, MAX_PREFIX_TERMS...) in-process, to measure proposed values.
 - `ndcg_at`, `reciprocal_rank`, `percentile`, `table`: small metric and
   printing helpers, dependency-free and deterministic.
 """
@@ -19,7 +16,7 @@ import hashlib
 import math
 import os
 import sys
-from contextlib import contextmanager
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,11 +27,11 @@ SHARED = Path(os.environ.get("NOTICE_SEARCH_SHARED", REPO.parent / "shared"))
 OUT = REPO / "bench" / "out"
 NOTICES = REPO / "index_data" / "notices"
 
-from search import schema  # noqa: E402
+from search.ranking import Weights  # noqa: E402
 
 
-ENGINE_SOURCES = ("schema.py", "analysis.py", "indexer.py", "normalize.py", "numbers.py", "parse.py",
-                  "ingest.py", "models.py")
+ENGINE_SOURCES = ("schema.py", "analysis.py", "indexer.py", "records.py", "writer.py", "whoosh_internals.py",
+                  "normalize.py", "numbers.py", "parse.py", "ingest.py", "models.py")
 STAMP = "bench.stamp"
 
 
@@ -69,59 +66,24 @@ def mark_index(index_dir: Path, fingerprint: str) -> None:
     (Path(index_dir) / STAMP).write_text(fingerprint)
 
 
-def parse_weights(text: str | None) -> dict[str, float]:
-    """'bigram=0.5,heading=0.3' -> {'bigram': 0.5, 'heading': 0.3}; unknown fields are an error."""
-    weights: dict[str, float] = {}
+def parse_weights(text: str | None) -> Weights:
+    """'bigram=0.5,own_number=10' -> the engine's Weights with those changed; unknown names are an error."""
+    changes: dict[str, float] = {}
+    names = [f.name for f in fields(Weights)]
     for part in (text or "").split(","):
         if not part.strip():
             continue
         name, sep, value = part.partition("=")
         name = name.strip()
-        if not sep or name not in current_weights():
-            raise SystemExit(f"bad --weights item '{part}': write field=number with a field among "
-                             + ", ".join(current_weights()))
-        weights[name] = float(value)
-    return weights
+        if not sep or name not in names:
+            raise SystemExit(f"bad --weights item '{part}': write name=number with a name among " + ", ".join(names))
+        changes[name] = float(value)
+    return replace(Weights(), **changes)
 
 
-def current_weights() -> dict[str, float]:
-    """CONTENT_FIELDS plus "folded": schema.FOLDED_WEIGHT, the weight of a syllable's
-    other accented forms (when the engine has it)."""
-    weights = dict(schema.CONTENT_FIELDS)
-    if hasattr(schema, "FOLDED_WEIGHT"):
-        weights["folded"] = schema.FOLDED_WEIGHT
-    return weights
-
-
-def _set_folded(value: float) -> None:
-    from search import query
-
-    schema.FOLDED_WEIGHT = value
-    if hasattr(query, "FOLDED_WEIGHT"):  # imported by name: a float, so set it there too
-        query.FOLDED_WEIGHT = value
-
-
-@contextmanager
-def use_weights(overrides: dict[str, float] | None):
-    """Apply weight overrides for the block (CONTENT_FIELDS mutated in place; "folded"
-    set on search.schema and search.query), then restore them. Yields the weights in force."""
-    saved = current_weights()
-    overrides = dict(overrides or {})
-    folded = overrides.pop("folded", None)
-    schema.CONTENT_FIELDS.update(overrides)
-    if folded is not None:
-        _set_folded(folded)
-    try:
-        yield current_weights()
-    finally:
-        if "folded" in saved:
-            _set_folded(saved.pop("folded"))
-        schema.CONTENT_FIELDS.clear()
-        schema.CONTENT_FIELDS.update(saved)
-
-
-def weights_label(weights: dict[str, float]) -> str:
-    return " ".join(f"{k}={v:g}" for k, v in weights.items())
+def weights_label(weights: Weights | dict[str, float]) -> str:
+    items = asdict(weights).items() if isinstance(weights, Weights) else weights.items()
+    return " ".join(f"{k}={v:g}" for k, v in items)
 
 
 def dcg(gains: list[float]) -> float:
@@ -160,38 +122,3 @@ def table(rows: list[list], header: list[str]) -> str:
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
     lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
     return "\n".join(lines)
-
-
-# --- settings: engine constants tried in-process ----------------------------------
-
-def parse_settings(text: str | None) -> dict[str, float]:
-    """'OWN_NUMBER_BOOST=10,MAX_PREFIX_TERMS=500' -> {name: number}: module-level
-    constants of search.query (e.g. OWN_NUMBER_BOOST, MAX_PREFIX_TERMS) to override."""
-    from search import query
-
-    settings: dict[str, float] = {}
-    for part in (text or "").split(","):
-        if not part.strip():
-            continue
-        name, sep, value = part.partition("=")
-        name = name.strip()
-        if not sep or not name.isupper() or not isinstance(getattr(query, name, None), (int, float)):
-            raise SystemExit(f"bad --set item '{part}': write NAME=number for a numeric constant of search/query.py")
-        settings[name] = type(getattr(query, name))(float(value)) if isinstance(getattr(query, name), int) \
-            else float(value)
-    return settings
-
-
-@contextmanager
-def use_settings(settings: dict[str, float] | None):
-    """Set search.query constants for the block (read at query time), then restore them."""
-    from search import query
-
-    saved = {name: getattr(query, name) for name in settings or {}}
-    for name, value in (settings or {}).items():
-        setattr(query, name, value)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(query, name, value)

@@ -27,7 +27,7 @@ Run from the repository root:
     python bench/latency.py                     # all classes, 80 queries each
     python bench/latency.py -n 50 --classes word,phrase
     python bench/latency.py --index bench/out/laws-index --profile question
-    python bench/latency.py --set OWN_NUMBER_BOOST=10 --classes question,multi
+    python bench/latency.py --weights own_number=10 --classes question,multi
 
 --profile CLASS  runs that class under cProfile and prints the top functions,
                  and the slowest queries of every class are listed (--slowest K).
@@ -48,7 +48,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (NOTICES, OUT, SHARED, engine_fingerprint, index_is_current, mark_index, parse_weights,  # noqa: E402
-                    parse_settings, percentile, reset_index, table, use_settings, use_weights)
+                    percentile, reset_index, table)
 
 from search.numbers import find_numbers  # noqa: E402
 from search.service import Engine, index_paths  # noqa: E402
@@ -148,9 +148,7 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=5, help="warm-up queries per class (default 5)")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--classes", default=",".join(CLASSES), help="comma-separated subset of: " + ", ".join(CLASSES))
-    ap.add_argument("--weights", help="override field weights, e.g. bigram=1")
-    ap.add_argument("--set", dest="settings", metavar="NAME=V,...",
-                    help="override constants of search/query.py, e.g. OWN_NUMBER_BOOST=10 (see common.py)")
+    ap.add_argument("--weights", help="change weights, e.g. bigram=1,own_number=10")
     ap.add_argument("--profile", metavar="CLASS", help="run that class under cProfile too")
     ap.add_argument("--slowest", type=int, default=3, help="list the K slowest queries of each class")
     ap.add_argument("--json", action="store_true", help="also print the table as one JSON line")
@@ -167,48 +165,47 @@ def main() -> int:
         mark_index(index_dir, fingerprint)
         print(f"index {index_dir}: {report['documents']} documents, {report['sections']} sections, "
               f"{report['added'] + report['updated']} files (re)indexed in {time.perf_counter() - started:.1f} s")
-    engine = Engine(index_dir)
+    engine = Engine(index_dir, weights=parse_weights(args.weights))
     sampler = Sampler(law_texts(), args.seed)
     queries = build_queries(engine, sampler, args.n + args.warmup, args.seed)
     classes = [c for c in args.classes.split(",") if c]
 
     rows, slow, summary = [], [], {}
-    with use_weights(parse_weights(args.weights)), use_settings(parse_settings(args.settings)):
-        for cls in classes:  # warm-up: the first queries of every class, not counted
-            for call in queries[cls][:args.warmup]:
-                timed(engine, call)
-        for cls in classes:
-            calls = queries[cls][args.warmup:]
-            measured = [(timed(engine, call), call) for call in calls]
-            walls = [m[0][0] for m in measured]
-            tooks = [m[0][1] for m in measured]
-            p95 = percentile(walls, 95)
-            label = "multi (faceted)" if cls == "multi" else cls
-            rows.append([label, len(calls), f"{percentile(walls, 50):.1f}", f"{p95:.1f}", f"{max(walls):.1f}",
-                         f"{percentile(tooks, 50):.1f}", f"{percentile(tooks, 95):.1f}",
-                         "yes" if p95 < TARGET_MS else "NO"])
-            summary[cls] = {"n": len(calls), "wall_p50": percentile(walls, 50), "wall_p95": p95,
-                            "took_p50": percentile(tooks, 50), "took_p95": percentile(tooks, 95)}
-            for (wall, _), call in sorted(measured, key=lambda m: -m[0][0])[:args.slowest]:
-                slow.append(f"  {cls:9} {wall:7.1f} ms  {call[0]}({call[1]!r}{', ' if call[2] else ''}"
-                            + ", ".join(f"{k}={v!r}" for k, v in call[2].items()) + ")")
-            print(f"  {label}: p95 {p95:.1f} ms", file=sys.stderr, flush=True)
+    for cls in classes:  # warm-up: the first queries of every class, not counted
+        for call in queries[cls][:args.warmup]:
+            timed(engine, call)
+    for cls in classes:
+        calls = queries[cls][args.warmup:]
+        measured = [(timed(engine, call), call) for call in calls]
+        walls = [m[0][0] for m in measured]
+        tooks = [m[0][1] for m in measured]
+        p95 = percentile(walls, 95)
+        label = "multi (faceted)" if cls == "multi" else cls
+        rows.append([label, len(calls), f"{percentile(walls, 50):.1f}", f"{p95:.1f}", f"{max(walls):.1f}",
+                     f"{percentile(tooks, 50):.1f}", f"{percentile(tooks, 95):.1f}",
+                     "yes" if p95 < TARGET_MS else "NO"])
+        summary[cls] = {"n": len(calls), "wall_p50": percentile(walls, 50), "wall_p95": p95,
+                        "took_p50": percentile(tooks, 50), "took_p95": percentile(tooks, 95)}
+        for (wall, _), call in sorted(measured, key=lambda m: -m[0][0])[:args.slowest]:
+            slow.append(f"  {cls:9} {wall:7.1f} ms  {call[0]}({call[1]!r}{', ' if call[2] else ''}"
+                        + ", ".join(f"{k}={v!r}" for k, v in call[2].items()) + ")")
+        print(f"  {label}: p95 {p95:.1f} ms", file=sys.stderr, flush=True)
 
-        print()
-        print(table(rows, ["class", "n", "wall p50", "wall p95", "wall max", "took p50", "took p95",
-                           f"p95 < {TARGET_MS:.0f} ms"]))
-        print("\nslowest queries (wall):\n" + "\n".join(slow))
-        if args.json:
-            print(json.dumps(summary))
+    print()
+    print(table(rows, ["class", "n", "wall p50", "wall p95", "wall max", "took p50", "took p95",
+                       f"p95 < {TARGET_MS:.0f} ms"]))
+    print("\nslowest queries (wall):\n" + "\n".join(slow))
+    if args.json:
+        print(json.dumps(summary))
 
-        if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for call in queries[args.profile][args.warmup:]:
-                timed(engine, call)
-            profiler.disable()
-            print(f"\ncProfile of class {args.profile!r} (cumulative, top 30):")
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for call in queries[args.profile][args.warmup:]:
+            timed(engine, call)
+        profiler.disable()
+        print(f"\ncProfile of class {args.profile!r} (cumulative, top 30):")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     return 0
 
 

@@ -11,7 +11,7 @@ Run from the repository root:
     python bench/quality.py                         # temporary index
     python bench/quality.py --index bench/out/notices-index
     python bench/quality.py --weights bigram=1,heading=0.6
-    python bench/quality.py --set OWN_NUMBER_BOOST=10   # search/query.py constants
+    python bench/quality.py --weights own_number=10
     python bench/quality.py --json                   # one JSON summary on stdout
 """
 from __future__ import annotations
@@ -20,13 +20,13 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (NOTICES, SHARED, engine_fingerprint, index_is_current, mark_index, ndcg_at,  # noqa: E402
-                    parse_settings, parse_weights, reciprocal_rank, reset_index, table, use_settings,
-                    use_weights, weights_label)
+                    parse_weights, reciprocal_rank, reset_index, table, weights_label)
 
 from search.service import Engine, index_paths  # noqa: E402
 
@@ -45,9 +45,7 @@ def evaluate(engine: Engine, queries: list[dict], k: int = 5) -> list[dict]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", help="reuse (or build, if missing) the index in this folder")
-    ap.add_argument("--weights", help="override field weights, e.g. bigram=1,heading=0.6")
-    ap.add_argument("--set", dest="settings", metavar="NAME=V,...",
-                    help="override constants of search/query.py, e.g. OWN_NUMBER_BOOST=10 (see common.py)")
+    ap.add_argument("--weights", help="change weights, e.g. bigram=1,heading=0.6,own_number=10")
     ap.add_argument("--json", action="store_true", help="print a JSON summary instead of a table")
     args = ap.parse_args()
 
@@ -59,19 +57,18 @@ def main() -> int:
             reset_index(index_dir)
             index_paths([str(NOTICES)], str(index_dir), rebuild=True)
             mark_index(index_dir, fingerprint)
-        engine = Engine(index_dir)
-        with use_weights(parse_weights(args.weights)) as weights, \
-                use_settings(parse_settings(args.settings)):
-            rows = evaluate(engine, queries)
+        weights = parse_weights(args.weights)
+        engine = Engine(index_dir, weights=weights)
+        rows = evaluate(engine, queries)
         engine.ix.close()
 
     mean_ndcg = sum(r["ndcg"] for r in rows) / len(rows)
     mrr = sum(r["rr"] for r in rows) / len(rows)
     if args.json:
-        print(json.dumps({"weights": weights, "ndcg@5": round(mean_ndcg, 4), "mrr": round(mrr, 4),
+        print(json.dumps({"weights": asdict(weights), "ndcg@5": round(mean_ndcg, 4), "mrr": round(mrr, 4),
                           "queries": rows}, ensure_ascii=False))
     else:
-        print(f"weights: {weights_label(weights)}; settings: {args.settings or 'as in search/query.py'}\n")
+        print(f"weights: {weights_label(weights)}\n")
         print(table([[r["q"], r["ndcg"], r["rr"], ", ".join(k.split("_")[0] + k.split(".txt")[1]
                                                               for k in r["top"])] for r in rows]
                     + [["**mean**", mean_ndcg, mrr, ""]],

@@ -1,4 +1,4 @@
-"""Vietnamese analysis: word segmentation with pyvi, then Whoosh token filters.
+"""Vietnamese analysis: word segmentation with pyvi, then every content field's terms.
 
 Text is analysed in two steps so that one pyvi pass feeds every field:
 
@@ -7,14 +7,17 @@ Text is analysed in two steps so that one pyvi pass feeds every field:
    numbers, dates and codes are swapped for placeholders around pyvi, which
    would otherwise split them ("128 / NQ - CP").
 2. `field_texts(segmented)` derives every content field's terms from that
-   string: words, syllables, syllable pairs, and the same without diacritics.
-   The indexer and the query builder both call these two functions, so
+   string: words, syllables and syllable pairs (diacritics are folded at query
+   time, see query.Vocabulary). The indexer and the query builder both call these two functions, so
    documents and queries cannot drift apart.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
+from importlib.metadata import version as package_version
+from pathlib import Path
 
 from whoosh.analysis import SpaceSeparatedTokenizer
 
@@ -36,6 +39,11 @@ def _pyvi_tokenize():
     # never segment (parse, --help) should not pay for.
     from pyvi import ViTokenizer
 
+    # pyvi's CRF model is unpickled into a temporary model*.crfsuite file that nothing removes
+    # when the process ends: load the model from it now, then remove it.
+    model = ViTokenizer.ViTokenizer.model
+    if model.tagger_ is not None:
+        model.modelfile.cleanup()
     return ViTokenizer.tokenize
 
 
@@ -46,6 +54,18 @@ def _has_digit(s: str) -> bool:
 def warm_up() -> None:
     """Load pyvi now rather than on the first query (for long-running services)."""
     _pyvi_tokenize()
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    """What a segmentation depends on: pyvi's version and the source of this module and
+    of the normalization and number rules it applies. Cached segmentations made under
+    another version are not reused (search/segment_cache.py)."""
+    digest = hashlib.sha1(package_version("pyvi").encode())
+    here = Path(__file__).resolve().parent
+    for name in ("analysis.py", "normalize.py", "numbers.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _protect(text: str) -> tuple[str, list[str]]:

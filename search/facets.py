@@ -2,8 +2,8 @@
 
 Records are sections; facets count documents. A `DocTable`, built once per
 index generation from Whoosh's sortable columns, maps every record to its
-document and every document to its facet values as integer arrays, so counting
-a result set of any size is a numpy `unique` and a `bincount`.
+document (and its section) and every document to its facet values as integer
+arrays, so counting a result set of any size is a numpy `unique` and a `bincount`.
 """
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ class DocTable:
         self.doc_of_record = np.full(n, -1, dtype=np.int64)
         live = [i for i in range(n) if keys[i] and not reader.is_deleted(i)]
         self.doc_of_record[live] = [position[keys[i]] for i in live]
+        # Every record's section as a number, the same for the parts of a long section.
+        sections = _column(reader, "section", n)
+        section_ids: dict[tuple[int, str], int] = {}
+        self.section_of_record = np.array([section_ids.setdefault((int(self.doc_of_record[i]), sections[i]),
+                                                                  len(section_ids)) for i in range(n)], dtype=np.int64)
         dates = _column(reader, "date", n)
         self.date_of_doc = np.zeros(len(self.keys), dtype=np.int64)  # YYYYMMDD, 0 if unknown
         for i in live:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .numbers import find_numbers, number_key
-from .schema import written_text
+from .records import written_text
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
 

@@ -6,9 +6,10 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass
 class Signer:
-    name: str | None = None
+    name: str | None = None  # without rank or title
     position: str | None = None
     on_behalf_of: str | None = None
+    rank: str | None = None  # printed before the name: "Thượng tướng", "PGS.TS."
 
 
 @dataclass
@@ -23,6 +24,23 @@ class Section:
     path: list[str]
     heading: str
     text: str
+    label: str = ""  # the label as printed: "Điều 5", "1.", "a)", "Phụ lục I"
+
+
+@dataclass
+class Division:
+    """A heading that groups sections: Phần, Chương, Mục, Tiểu mục of a law, or an appendix.
+
+    `label` is as printed ("Chương II", "Phần thứ nhất", "Phụ lục I"), `title` the heading
+    text under it ("NHỮNG QUY ĐỊNH CHUNG"), `path` the labels of the divisions it lies in,
+    `sections` the ids of the sections under it (at any depth).
+    """
+
+    kind: str
+    label: str
+    title: str
+    path: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -48,14 +66,20 @@ class Document:
     signer: Signer = field(default_factory=Signer)
     recipients: list[str] = field(default_factory=list)
     preamble: str = ""  # body text before the first numbered section
-    sections: list[Section] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)  # the body's, then the appendices'
     references: list[Reference] = field(default_factory=list)
+    divisions: list[Division] = field(default_factory=list)
+    motto: str | None = None  # the national motto (or the Party's name) as printed
+    notes: list[str] = field(default_factory=list)  # marks around the header no field holds ("KHẨN")
 
     @property
     def key(self) -> str:
         return f"{self.file}#{self.ordinal}"
 
     def to_dict(self) -> dict:
-        """The `parse --json` shape of CONTRACT.md (plus `preamble`)."""
+        """The `parse --json` shape of CONTRACT.md (plus `preamble`, `divisions`, `motto`, `notes`, and the
+        signer's `rank` where one is printed)."""
         d = asdict(self)
+        if d["signer"]["rank"] is None:
+            del d["signer"]["rank"]
         return {"key": self.key, **d}

@@ -83,44 +83,25 @@ def fold(s: str) -> str:
     return s.translate(_FOLD)
 
 
-# --- markup -----------------------------------------------------------------------
-
-_RULE_LINE_RE = re.compile(r"[ \t]*[-–—*_=~.•]{3,}[ \t]*")
-_HEADING_RE = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M)
-_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_BOLD_RE = re.compile(r"\*\*|__")
-_ITALIC_OPEN_RE = re.compile(r"(?<![^\s(\"“])\*(?=[^\W_])")
-_ITALIC_CLOSE_RE = re.compile(r"(?<=[^\s*(\\])\*(?=[\s.,;:)\"”]|$)")
-_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
-
-
-def _clean_line(line: str) -> str:
-    if _RULE_LINE_RE.fullmatch(line):
-        return line  # a rule such as ***** or -----: layout, not markup
-    line = _BOLD_RE.sub("", line)
-    if "*" in line:
-        line = _ITALIC_CLOSE_RE.sub("", _ITALIC_OPEN_RE.sub("", line))
-    return _ESCAPE_RE.sub(r"\1", line) if "\\" in line else line
-
-
-def clean_markup(s: str) -> str:
-    """Drop markdown/HTML noise (**bold**, *italic*, # headings, <sup>, \\-escapes)."""
-    if "#" in s:
-        s = _HEADING_RE.sub("", s)
-    s = _TAG_RE.sub("", s)
-    return "\n".join(_clean_line(line) if ("*" in line or "_" in line or "\\" in line) else line
-                     for line in s.split("\n"))
-
-
 # --- whole files -----------------------------------------------------------------
 
-_SPACES_RE = re.compile(r"(?: *[\t\u00a0\u2000-\u200a\u202f\u205f\u3000])+ *| {2,}")
-_INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Letters that look like Vietnamese ones but are other code points: Icelandic eth (Ð/ð,
+# U+00D0/U+00F0) is typed for Đ/đ in many real files ("Ðiều 5").
+_LOOKALIKES = {"\u00d0": "\u0110", "\u00f0": "\u0111"}
+_SPACES_RE = re.compile(r"(?: *[\t\u00a0\u2000-\u200b\u202f\u205f\u3000])+ *| {2,}")  # what is not one space
+_LINE_ENDS_RE = re.compile(r" ?\n ?")
+_INVISIBLE_RE = re.compile(r"[\u200c\u200d\u2060\ufeff\u00ad]")
+_BREAKS_RE = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
 
 
 def normalize_text(s: str) -> str:
-    """NFC, markup removed, spaces unified, line breaks kept (tones untouched)."""
-    s = nfc(s).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    s = _INVISIBLE_RE.sub("", s)
-    s = clean_markup(_SPACES_RE.sub(" ", s))
-    return "\n".join(line.strip() for line in s.split("\n"))
+    """NFC, look-alike letters unified, spaces unified, line breaks kept (tones untouched).
+
+    A zero-width space (U+200B) separates words like a space ("cách\u200bly" -> "cách ly");
+    joiners, the byte-order mark and soft hyphens vanish. Markup is left to the layout
+    pass (search/layout.py), which reads emphasis and table cells before removing them.
+    """
+    s = _INVISIBLE_RE.sub("", _BREAKS_RE.sub("\n", nfc(s)))
+    for lookalike, letter in _LOOKALIKES.items():
+        s = s.replace(lookalike, letter)
+    return _LINE_ENDS_RE.sub("\n", _SPACES_RE.sub(" ", s)).strip(" ")

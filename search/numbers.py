@@ -19,16 +19,20 @@ DOC_TYPES = [
     "Chỉ thị", "Thông tư liên tịch", "Thông tư", "Thông báo", "Công văn",
     "Công điện", "Kế hoạch", "Hướng dẫn", "Tờ trình", "Báo cáo", "Kết luận",
     "Quy định", "Quy chế", "Chương trình", "Đề án", "Văn bản hợp nhất",
-    "Biên bản", "Sao y bản chính",
+    "Biên bản", "Thông cáo", "Giấy mời", "Sao y bản chính",
 ]
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _SLASH = r"[ \t]*/[ \t]*"
-_PART = rf"[{_UP}][^\W_]*"  # a letter-bearing symbol part: NQ, TTg, UBTVQH15, HĐNN8
-_SYMBOL = rf"{_PART}(?:-[^\W_]+|\.\d+)*"  # NQ-CP, VBHN-VPQH, L-004, L.003
+# A symbol part is a code: all capitals and digits (NQ, UBTVQH15, HĐND) or with at least
+# two capitals (TTg, TTr); a word such as "Ngày" is not one ("CÔNG BÁO/Số 287/Ngày 08-4-2022").
+_PART = rf"[{_UP}](?:[{_UP}\d]*(?![^\W_])|[^\W_]*?[{_UP}][^\W_]*)"
+# NQ-CP, VBHN-VPQH, L-004, L.003, VPCP-V.I; "TT- BTC" (a space after the hyphen) too
+_SYMBOL = rf"{_PART}(?:-(?:[ \t](?=[{_UP}]{{2}}))?[^\W_]+|\.[{_UP}\d]{{1,3}}(?![^\W_]))*"
+_SERIAL = r"\d{1,8}(?:\.\d{1,3})?"  # 128, 20251022, 66.4
 
 _NUMBER = (
-    rf"(?<![\w/.-])\d{{1,5}}"
+    rf"(?:(?<![\w/.-])|(?<=[Ss]ố)){_SERIAL}"  # also glued to "số": "số347/TTr-CP"
     rf"(?:(?:{_SLASH}\d{{4}})?{_SLASH}{_SYMBOL}(?:{_SLASH}{_SYMBOL})*"  # 128/NQ-CP, 30/2021/QH15
     rf"|-{_SYMBOL}{_SLASH}{_SYMBOL})"  # 25-CT/TW, 21-LCT/HĐNN8
     rf"(?![\w])"
@@ -91,10 +95,10 @@ def _type_alternatives() -> str:
 
 
 # Type word and 'số' right before a number: "Nghị quyết số 128/NQ-CP",
-# "Thông báo 285/TB-VPCP", "Luật Tài nguyên nước số 17/2012/QH13".
+# "Thông báo 285/TB-VPCP", "Luật Tài nguyên nước số 17/2012/QH13" (a law's name on the same line).
 _BEFORE_RE = re.compile(
     rf"(?:(?<![^\W\d_])(?P<type>(?i:{_type_alternatives()}))"
-    rf"(?:\s+[{_UP}][^\W\d_]*(?:\s+[^\W\d_]+){{0,8}}?(?=\s+(?i:số)))?\s+)?"
+    rf"(?:[^\S\n]+[{_UP}][^\W\d_]*(?:[^\S\n]+[^\W\d_]+){{0,8}}?(?=[^\S\n]+(?i:số)))?\s+)?"
     rf"(?P<so>(?<![^\W\d_])(?i:số)\s*:?\s*)?$"
 )
 _LIST_GAP_RE = re.compile(r"\s*(?:,|;|và|hoặc|,\s*và)?\s*", re.IGNORECASE)
@@ -138,3 +142,39 @@ def find_numbers(text: str) -> list[NumberMatch]:
             date = iso_date(d) if d else None
         found.append(NumberMatch(number, start, m.end(), text[start:m.end()], doc_type, date))
     return found
+
+
+# --- who a number names ---------------------------------------------------------------
+
+# Codes of the central bodies in document numbers (Decree 30/2020, appendix VI, and the
+# codes of ministries before their 2025 mergers); a province's "UBND" names no province.
+ISSUER_CODES = {
+    "QH": "QUỐC HỘI", "UBTVQH": "ỦY BAN THƯỜNG VỤ QUỐC HỘI", "VPQH": "VĂN PHÒNG QUỐC HỘI",
+    "CTN": "CHỦ TỊCH NƯỚC", "CP": "CHÍNH PHỦ", "TTG": "THỦ TƯỚNG CHÍNH PHỦ", "VPCP": "VĂN PHÒNG CHÍNH PHỦ",
+    "TW": "BAN CHẤP HÀNH TRUNG ƯƠNG", "VPTW": "VĂN PHÒNG TRUNG ƯƠNG ĐẢNG",
+    "BTC": "BỘ TÀI CHÍNH", "BYT": "BỘ Y TẾ", "BCA": "BỘ CÔNG AN", "BQP": "BỘ QUỐC PHÒNG",
+    "BNG": "BỘ NGOẠI GIAO", "BTP": "BỘ TƯ PHÁP", "BNV": "BỘ NỘI VỤ", "BCT": "BỘ CÔNG THƯƠNG",
+    "BXD": "BỘ XÂY DỰNG", "BGDĐT": "BỘ GIÁO DỤC VÀ ĐÀO TẠO", "BKHCN": "BỘ KHOA HỌC VÀ CÔNG NGHỆ",
+    "BVHTTDL": "BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "BNNMT": "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+    "BDTTG": "BỘ DÂN TỘC VÀ TÔN GIÁO", "BGTVT": "BỘ GIAO THÔNG VẬN TẢI", "BKHĐT": "BỘ KẾ HOẠCH VÀ ĐẦU TƯ",
+    "BLĐTBXH": "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "BTNMT": "BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+    "BNNPTNT": "BỘ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "BTTTT": "BỘ THÔNG TIN VÀ TRUYỀN THÔNG",
+    "NHNN": "NGÂN HÀNG NHÀ NƯỚC VIỆT NAM", "TTCP": "THANH TRA CHÍNH PHỦ", "KTNN": "KIỂM TOÁN NHÀ NƯỚC",
+    "TANDTC": "TÒA ÁN NHÂN DÂN TỐI CAO", "VKSNDTC": "VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO",
+}
+_TYPE_CODES = {"TB", "NQ", "QĐ", "CT", "CĐ", "NĐ", "TT", "KH", "HD", "TTR", "BC", "KL", "SY", "QC", "CTR",
+               "VBHN", "TTLT", "NQLT", "L", "PL", "SL", "LCT"}
+_CODE_PART_RE = re.compile(r"[^\W\d_]+(?:\d+)?")
+
+
+def issuer_of(number: str | None) -> str | None:
+    """The central body a document number names by its code ('121/TB-VPCP' -> VĂN PHÒNG CHÍNH
+    PHỦ, '51/2024/QH15' -> QUỐC HỘI); None when the code names no such body."""
+    if not number:
+        return None
+    symbol = number.split("/", 1)[1] if "/" in number else number
+    parts = [p for p in re.split(r"[/-]", symbol) if p and not p.isdigit()]
+    parts = [re.sub(r"\d+$", "", p).upper() for p in parts]
+    if parts and parts[0] in _TYPE_CODES and len(parts) > 1:
+        parts = parts[1:]
+    return ISSUER_CODES.get(parts[0]) if parts else None

@@ -9,7 +9,7 @@
     vắc*                        a trailing wildcard (no leading ones)
 
 Plain words are segmented with pyvi as one chunk and matched by words,
-syllables and syllable pairs (see schema.py); syllables typed without
+syllables and syllable pairs (see schema.py), weighted by ranking.Weights; syllables typed without
 diacritics match every accented form the index holds (Vocabulary).
 Malformed input raises QueryError with one sentence for the user.
 """
@@ -24,11 +24,10 @@ from whoosh import query as wq
 from . import analysis
 from .normalize import fold, nfc, unify_tones
 from .numbers import number_key
-from .schema import CONTENT_FIELDS, FOLDED_WEIGHT
+from .ranking import Weights
 
 MAX_QUERY_LENGTH = 1000
 MAX_PREFIX_TERMS = 1000  # syllables a trailing wildcard may stand for
-OWN_NUMBER_BOOST = 20.0  # score of the document whose own number is typed
 FIELDS = ("signer", "issuer", "type", "number", "ref", "date", "year")
 
 
@@ -114,10 +113,11 @@ _EXAMPLES = {"signer": "Hiệp", "issuer": '"văn phòng chính phủ"', "type":
 class _Parser:
     """Recursive descent: or := and (OR and)*; and := unary+ ; unary := NOT unary | atom."""
 
-    def __init__(self, tokens: list[_Tok], vocabulary: Vocabulary, reader):
+    def __init__(self, tokens: list[_Tok], vocabulary: Vocabulary, reader, weights: Weights):
         self.tokens = tokens
         self.vocabulary = vocabulary
         self.reader = reader
+        self.weights = weights
         self.i = 0
         self.highlight: set[str] = set()
 
@@ -196,11 +196,11 @@ class _Parser:
         self.highlight.update(folded)
         # Typed without any diacritics: every accented form is what the user meant.
         loose = syllables == folded
-        per_syllable = [self.vocabulary.syllable_terms(s, loose) for s in syllables]
-        extras = [wq.Term("words", w, boost=CONTENT_FIELDS["words"]) for w in terms["words"]
+        per_syllable = [self.vocabulary.syllable_terms(s, loose, self.weights) for s in syllables]
+        extras = [wq.Term("words", w, boost=self.weights.words) for w in terms["words"]
                   if "_" in w and not loose]  # one-syllable words repeat `syl`
         for a, b in zip(syllables, syllables[1:]):
-            extras.extend(self.vocabulary.pair_terms(self.reader, a, b, loose))
+            extras.extend(self.vocabulary.pair_terms(self.reader, a, b, loose, self.weights))
         if require_all:
             required = [wq.Or(t) for t in per_syllable] + prefixes
             if not required:
@@ -225,8 +225,9 @@ class _Parser:
         self.highlight.update(folded)
         loose = syllables == folded
         if len(syllables) < 2:
-            return wq.Or(self.vocabulary.syllable_terms(syllables[0], loose)) if syllables else None
-        pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, loose)) for a, b in zip(syllables, syllables[1:])]
+            return wq.Or(self.vocabulary.syllable_terms(syllables[0], loose, self.weights)) if syllables else None
+        pairs = [wq.Or(self.vocabulary.pair_terms(self.reader, a, b, loose, self.weights))
+                 for a, b in zip(syllables, syllables[1:])]
         if len(syllables) > 2:
             forms = self.vocabulary.phrase_forms(self.reader, syllables, loose)
             pairs.append(wq.Or([wq.Phrase("syl", f) for f in forms]) if forms else wq.NullQuery)
@@ -257,28 +258,28 @@ class Vocabulary:
     def variants(self, syllable: str) -> list[str]:
         return self.forms.get(fold(syllable), [])
 
-    def _weighted(self, syllable: str, loose: bool) -> list[tuple[str, float]]:
+    def _weighted(self, syllable: str, loose: bool, folded_weight: float = 1.0) -> list[tuple[str, float]]:
         """The forms to match and their weights. A syllable typed with diacritics
         means exactly that form; one typed without may carry any accents: all its
         forms count fully in a query typed without diacritics, and below the
-        typed form (FOLDED_WEIGHT) in a query that has diacritics elsewhere."""
+        typed form (`folded_weight`) in a query that has diacritics elsewhere."""
         if fold(syllable) != syllable:
             return [(syllable, 1.0)]
         forms = sorted(self.variants(syllable) or [syllable], key=lambda f: f != syllable)
-        return [(f, 1.0 if loose or f == syllable else FOLDED_WEIGHT) for f in forms]
+        return [(f, 1.0 if loose or f == syllable else folded_weight) for f in forms]
 
-    def syllable_terms(self, syllable: str, loose: bool) -> list[wq.Term]:
+    def syllable_terms(self, syllable: str, loose: bool, weights: Weights) -> list[wq.Term]:
         """The syllable in the syllable and heading fields, in each of its forms."""
         terms = []
-        for form, weight in self._weighted(syllable, loose):
-            terms.append(wq.Term("syl", form, boost=weight * CONTENT_FIELDS["syl"]))
-            terms.append(wq.Term("heading", form, boost=weight * CONTENT_FIELDS["heading"]))
+        for form, weight in self._weighted(syllable, loose, weights.folded):
+            terms.append(wq.Term("syl", form, boost=weight * weights.syl))
+            terms.append(wq.Term("heading", form, boost=weight * weights.heading))
         numbers = [syllable] if number_key(syllable) else []
         if syllable.isdigit():  # "thông báo 285": the document numbers it starts
             numbers = self.starting_with(syllable + "/") + self.starting_with(syllable + "-")
-            terms += [wq.Term("syl", number, boost=CONTENT_FIELDS["syl"]) for number in numbers]
+            terms += [wq.Term("syl", number, boost=weights.syl) for number in numbers]
         # The document that bears a number outranks those that cite it.
-        terms += [wq.Term("number_key", number_key(n).lower(), boost=OWN_NUMBER_BOOST) for n in numbers]
+        terms += [wq.Term("number_key", number_key(n).lower(), boost=weights.own_number) for n in numbers]
         return terms
 
     def starting_with(self, stem: str) -> list[str]:
@@ -297,11 +298,11 @@ class Vocabulary:
                          if reader.doc_frequency("bigram", f"{s[-1]}_{f}")][:self.MAX_PAIRS]
         return spellings
 
-    def pair_terms(self, reader, a: str, b: str, loose: bool) -> list[wq.Term]:
+    def pair_terms(self, reader, a: str, b: str, loose: bool, weights: Weights) -> list[wq.Term]:
         """The adjacent pair a b in the bigram field, in every accented form the index has."""
-        candidates = [(f"{fa}_{fb}", wa * wb) for fa, wa in self._weighted(a, loose)
-                      for fb, wb in self._weighted(b, loose)][:self.MAX_PAIRS]  # exact forms first
-        return [wq.Term("bigram", pair, boost=weight * CONTENT_FIELDS["bigram"])
+        candidates = [(f"{fa}_{fb}", wa * wb) for fa, wa in self._weighted(a, loose, weights.folded)
+                      for fb, wb in self._weighted(b, loose, weights.folded)][:self.MAX_PAIRS]  # exact forms first
+        return [wq.Term("bigram", pair, boost=weight * weights.bigram)
                 for pair, weight in candidates if reader.doc_frequency("bigram", pair)]
 
 
@@ -359,14 +360,14 @@ def field_query(name: str, value: str) -> wq.Query:
     return date_range(value, value)
 
 
-def parse_query(text: str, vocabulary: Vocabulary, reader) -> Parsed:
-    """Parse user input against the index (its vocabulary and this thread's reader);
-    raise QueryError for malformed input."""
+def parse_query(text: str, vocabulary: Vocabulary, reader, weights: Weights = Weights()) -> Parsed:
+    """Parse user input against the index (its vocabulary and this thread's reader),
+    with `weights` for the terms; raise QueryError for malformed input."""
     text = unify_tones(nfc(text or "")).replace("\x00", " ")
     text = "".join(c if c.isprintable() else " " for c in text)
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH}).")
-    parser = _Parser(_tokenize(text), vocabulary, reader)
+    parser = _Parser(_tokenize(text), vocabulary, reader, weights)
     query = parser.parse()
     excluded = query.b if isinstance(query, wq.AndNot) else None
     return Parsed(query, parser.highlight, excluded)

@@ -11,17 +11,39 @@ for the records that the rest of the query already admits.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from math import log
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
+
+from .whoosh_internals import posting_blocks
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
 CACHED_MIN_POSTINGS = 512  # shorter posting lists decode fast enough
 CACHE_MAX_POSTINGS = 5_000_000  # about 80 MB
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much a match counts, by where it is: configuration handed to the Engine.
+
+    The content fields' BM25F weights were chosen on the development queries and
+    ALQAC (README, "Design notes"; `python bench/alqac.py --weights ...`).
+    """
+
+    words: float = 0.5     # pyvi words
+    syl: float = 1.0       # syllables: robust to segmentation differences
+    bigram: float = 1.0    # adjacent syllable pairs: phrase-like precision, cheap
+    heading: float = 0.3   # section heading (article title) or document title
+    # A syllable typed without diacritics, in a query that has them elsewhere, matches
+    # its accented forms ("ho" ~ "hộ") at this weight, below the typed form.
+    folded: float = 0.4
+    own_number: float = 20.0  # the document whose own number is typed
+
+    def field(self, name: str) -> float:
+        return getattr(self, name)
 
 
 class Statistics:
@@ -31,18 +53,26 @@ class Statistics:
         self.size = reader.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         self.live[list(reader.all_doc_ids())] = True
-        count = max(int(self.live.sum()), 1)
-        # Each record's length in every scorable field, and the field's average.
+        # Each record's length in every scorable field, and the field's average as Whoosh
+        # takes it: over all records, deleted ones included (they are in the total length too).
         self.lengths: dict[str, tuple[np.ndarray, float]] = {}
         for field in reader.schema.scorable_names():
             lengths = np.fromiter((reader.doc_field_length(i, field, 0) for i in range(self.size)),
                                   dtype=np.float64, count=self.size)
-            self.lengths[field] = (lengths, (reader.field_length(field) / count) or 1.0)
+            self.lengths[field] = (lengths, (reader.field_length(field) / max(self.size, 1)) or 1.0)
         # Decoded postings of long lists ("của" is in most sections): decoding them
         # is most of a query's cost, and the same common terms recur in queries.
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._cached = 0
         self._lock = threading.Lock()
+        self._frequencies: dict[tuple[str, str], int] = {}
+
+    def doc_frequency(self, reader, field: str, text: str) -> int:
+        """The term's document frequency as Whoosh counts it (deleted records included)."""
+        found = self._frequencies.get((field, text))
+        if found is None:
+            found = self._frequencies[(field, text)] = reader.doc_frequency(field, text)
+        return found
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         found = self._cache.get((field, text))
@@ -59,32 +89,14 @@ class Statistics:
 def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Record numbers and term frequencies of one term, across all segments.
 
-    Deleted records may be included; callers mask them with Statistics.live.
+    Deleted records may be included (not all of them); callers mask them with
+    Statistics.live.
     """
     ids, tfs = [], []
     for leaf, offset in reader.leaf_readers():
-        if (field, text) not in leaf:
-            continue
-        matcher = leaf.postings(field, text)
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        if isinstance(matcher, W3LeafMatcher):
-            # A block at a time, through the matcher's own block readers.
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                ids.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
-                tfs.append(np.asarray(matcher._weights, dtype=np.float64))
-                matcher._next_block()
-        else:  # postings inlined in the term index
-            found = []
-            while matcher.is_active():
-                found.append((matcher.id() + offset, matcher.weight()))
-                matcher.next()
-            if found:
-                block = np.array(found, dtype=np.float64)
-                ids.append(block[:, 0].astype(np.int64))
-                tfs.append(block[:, 1])
+        for block_ids, block_tfs in posting_blocks(leaf, field, text):
+            ids.append(block_ids + offset)
+            tfs.append(block_tfs)
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(ids), np.concatenate(tfs)
@@ -148,7 +160,9 @@ class Evaluation:
             scores[ids] += term.boost  # a match in an unscored field (an ID) counts its boost
             return
         lengths, average = self.stats.lengths[term.fieldname]
-        idf = log(self.stats.size / (len(ids) + 1)) + 1
+        # Whoosh's idf counts deleted records too; so does the term index, but not `ids`:
+        # Whoosh's matcher has already skipped the deleted records a list starts with.
+        idf = log(self.stats.size / (self.stats.doc_frequency(self.reader, term.fieldname, term.text) + 1)) + 1
         norm = K1 * ((1 - B) + B * lengths[ids] / average)
         scores[ids] += term.boost * idf * (tfs * (K1 + 1)) / (tfs + norm)
 

@@ -3,47 +3,12 @@
 Each document contributes a head record (its title and preamble, `section` "")
 and one record per body section. Every record carries its document's metadata
 so that filters, facets and collapsing to documents need no second look-up.
+The record's keys and what each holds: search/records.py (`Record`).
 """
-from collections import Counter, defaultdict
-
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.formats import Frequency, Positions
-from whoosh.system import pack_uint
 
 from . import analysis
-
-# Content fields and their BM25F weights, chosen on the development queries and
-# ALQAC (see README, "Design notes"). Exact forms outrank folded ones.
-CONTENT_FIELDS = {
-    "words": 0.5,     # pyvi words
-    "syl": 1.0,       # syllables: robust to segmentation differences
-    "bigram": 1.0,    # adjacent syllable pairs: phrase-like precision, cheap
-    "heading": 0.3,   # section heading (article title) or document title
-}
-# A syllable typed without diacritics in a query that has them elsewhere matches
-# its accented forms ("ho" ~ "hộ") at this weight, below the typed form; in a
-# query typed wholly without diacritics all forms count fully (query.Vocabulary).
-FOLDED_WEIGHT = 0.4
-
-
-class TermFrequencies(Frequency):
-    """Frequencies of the space-separated terms that analysis.field_texts prepared,
-    counted in one C-level pass instead of a Python loop over Token objects."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        boost = self.field_boost
-        return ((term, n, n * boost, pack_uint(n)) for term, n in Counter(value.split()).items())
-
-
-class TermPositions(Positions):
-    """Positions of the space-separated terms that analysis.field_texts prepared."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        positions = defaultdict(list)
-        for position, term in enumerate(value.split()):
-            positions[term].append(position)
-        boost = self.field_boost
-        return ((term, len(found), len(found) * boost, self.encode(found)) for term, found in positions.items())
+from .whoosh_internals import TermFrequencies, TermPositions
 
 
 def _terms_field(positions: bool = False) -> TEXT:
@@ -58,7 +23,7 @@ def make_schema() -> Schema:
         file=ID(stored=True),
         filestate=ID(stored=True),  # the file's name, root and SHA-1, read back by the next build
         key=ID(stored=True, sortable=True),
-        section=ID(stored=True),
+        section=ID(stored=True, sortable=True),  # sortable: the parts of a long section collapse to one hit
         order=STORED(),  # position of the record within its document
         # metadata, stored for display and sortable for facets
         number=ID(stored=True),
@@ -92,8 +57,3 @@ def signature(schema: Schema) -> list[tuple]:
                    getattr(f, "column_type", None) is not None)
                   for name, f in schema.items())
 
-
-def written_text(record: dict) -> str:
-    """A record's text as written, heading then body: where the numbers it cites are
-    read, both when indexing (`srefs`) and when listing mentions."""
-    return f"{record.get('heading_text') or ''}\n{record.get('text') or ''}"

@@ -1,11 +1,14 @@
 """Highlighted, HTML-safe snippets of a section's text."""
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .analysis import TOKEN_RE, text_key, token_key
 
 WINDOW = 36  # syllables shown around the best match
+SCAN_CHARS = 4000  # a longer text is tokenized only around its densest matches
+SEARCH_CHARS = 20_000  # and only its start is searched (the indexer splits longer texts)
 
 
 def _marks(text: str, highlight: set[str]) -> tuple[list[tuple[int, int]], list[str | None]]:
@@ -19,8 +22,35 @@ def _marks(text: str, highlight: set[str]) -> tuple[list[tuple[int, int]], list[
     return spans, [k if k in highlight else None for k in keys]
 
 
+def _focus(text: str, highlight: set[str]) -> tuple[int, int]:
+    """The span of `text` worth tokenizing: all of a short text; of a long one, SCAN_CHARS
+    around the place where most distinct query terms occur close together (found by one
+    regular-expression pass over the folded text), so that a snippet's cost is bounded."""
+    if len(text) <= SCAN_CHARS:
+        return 0, len(text)
+    keyed = text_key(text[:SEARCH_CHARS])
+    if not highlight or len(keyed) != min(len(text), SEARCH_CHARS):
+        return 0, SCAN_CHARS
+    terms = re.compile("|".join(re.escape(t) for t in sorted(highlight, key=len, reverse=True)))
+    found = [(m.start(), m.group(0)) for m in terms.finditer(keyed)]
+    if not found:
+        return 0, SCAN_CHARS
+    reach = SCAN_CHARS // 4
+    best, best_score, j = found[0][0], (0, 0), 0
+    for i, (start, _) in enumerate(found):  # windows of `reach` characters opening on a match
+        while j < len(found) and found[j][0] < start + reach:
+            j += 1
+        inside = [term for _, term in found[i:j]]
+        score = (len(set(inside)), len(inside))
+        if score > best_score:
+            best, best_score = start, score
+    lo = max(0, best - SCAN_CHARS // 2)
+    return lo, min(len(text), lo + SCAN_CHARS)
+
+
 def has_match(text: str, highlight: set[str]) -> bool:
-    return any(_marks(text, highlight)[1])
+    lo, hi = _focus(text, highlight)
+    return any(_marks(text[lo:hi], highlight)[1])
 
 
 def snippet(text: str, highlight: set[str], window: int = WINDOW) -> str:
@@ -29,9 +59,12 @@ def snippet(text: str, highlight: set[str], window: int = WINDOW) -> str:
     `highlight` holds folded, lowercased syllables; matching on folded forms marks
     "hộ chiếu" for the query "ho chieu" too.
     """
+    lo, hi = _focus(text, highlight)
+    before, after = lo > 0, hi < len(text)
+    text = text[lo:hi]
     spans, hits = _marks(text, highlight)
     if not spans:
-        return escape(text[:200])
+        return ("… " if before else "") + escape(text[:200])
     start = _best_window(hits, window)
     end = min(len(spans), start + window)
     lo = spans[start][0] if start else 0
@@ -51,7 +84,7 @@ def snippet(text: str, highlight: set[str], window: int = WINDOW) -> str:
         i = j + 1
     out.append(escape(text[cursor:hi]))
     body = " ".join("".join(out).split())
-    return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")
+    return ("… " if lo > 0 or before else "") + body + (" …" if hi < len(text) or after else "")
 
 
 def _best_window(keys: list[str | None], window: int) -> int:

@@ -1,11 +1,76 @@
-"""Helpers shared by the robustness tests."""
+"""Helpers shared by the test modules: the command line as a sub-process, corpora made
+from the seed notices, and reading pages as a browser would."""
 from __future__ import annotations
 
+import os
+import random
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+NOTICES = REPO / "index_data" / "notices"
+
+
+# --- the command line as a user runs it ---------------------------------------------------------
+
+def _env(env: dict | None) -> dict:
+    return {**(os.environ if env is None else env), "PYTHONIOENCODING": "utf-8"}
+
+
+def run_cli(*args: str, input: str | None = None, env: dict | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python cli.py ARGS` from the repository root, to completion."""
+    return subprocess.run([sys.executable, str(REPO / "cli.py"), *args], input=input, capture_output=True,
+                          text=True, encoding="utf-8", cwd=REPO, env=_env(env), timeout=timeout)
+
+
+def start_cli(*args: str, env: dict | None = None) -> subprocess.Popen:
+    """`python cli.py ARGS` started in a session of its own, so that a test can kill it
+    together with its sub-processes (os.killpg)."""
+    return subprocess.Popen([sys.executable, str(REPO / "cli.py"), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=REPO, env=_env(env),
+                            start_new_session=True)
+
+
+# --- corpora made from the seed notices -----------------------------------------------------------
+
+def _seed_sentences() -> list[str]:
+    sentences = []
+    for path in sorted(NOTICES.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith(("Số", "*", "#", "|")):
+                continue
+            body = re.sub(r"^\s*(?:\d+\.|-)\s*", "", line)
+            sentences += [s for s in re.split(r"(?<=[.;])\s+", body)
+                          if 40 <= len(s) <= 500 and not re.search(r"\d/", s)]  # no document numbers
+    return sentences
+
+
+def write_notices(folder: Path, count: int, sections: int, seed: int) -> list[Path]:
+    """Write `count` notices into `folder`, each with `sections` numbered sections of
+    sentences drawn from the seed notices (deterministically from `seed`), under one seed
+    notice's header and signature with a number of its own. Every section's text is its
+    own, so building them costs real segmentation: about 1 KB of text per section."""
+    template = (NOTICES / "004_fb50bfa98abb5c99.txt").read_text(encoding="utf-8")
+    head, rest = template.split("\n1. ", 1)
+    tail = rest[rest.index("Nơi nhận"):]
+    sentences = _seed_sentences()
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i in range(count):
+        number = f"{seed * 1000 + i + 1}/TB-VPCP"
+        body = [" ".join(rng.sample(sentences, rng.randint(3, 8))) + f" Lượt {seed}.{i}.{k}."
+                for k in range(1, sections + 1)]
+        text = (re.sub(r"Số: \S+", f"Số: {number}", head, count=1) + "\n"
+                + "\n\n".join(f"{k}. {b}" for k, b in enumerate(body, start=1)) + "\n\n" + tail)
+        path = folder / f"notice_{seed}_{i:03d}.txt"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
 
 # The tags the templates write themselves; any other tag in a page came from data or input.
 TEMPLATE_TAGS = {tag.lower() for template in (REPO / "webui" / "templates").glob("*.html")

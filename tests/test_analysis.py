@@ -55,3 +55,45 @@ def test_words_field_keeps_pyvi_words():
 
 def test_folded_key_for_names():
     assert analysis.folded_key("  Nguyễn  Sỹ HIỆP ") == "nguyen sy hiep"
+
+
+# --- the segmentation cache ---------------------------------------------------------------------
+
+def test_the_segmentation_cache_is_keyed_by_the_analysis_version(tmp_path, monkeypatch):
+    from search import analysis
+    from search.segment_cache import SegmentCache
+
+    calls = []
+
+    def segment(text):
+        calls.append(text)
+        return f"segmented:{len(calls)}"
+
+    monkeypatch.setattr(analysis, "segment", segment)
+    path = tmp_path / "segments.sqlite"
+    cache = SegmentCache(path, version="v1")
+    first = cache.segment("Hộ chiếu vắc xin")
+    cache.close()
+    cache = SegmentCache(path, version="v1")
+    assert cache.segment("Hộ chiếu vắc xin") == first and len(calls) == 1  # reused
+    cache.close()
+    cache = SegmentCache(path, version="v2")  # the analysis changed: segmented again
+    second = cache.segment("Hộ chiếu vắc xin")
+    cache.close()
+    assert len(calls) == 2 and second != first
+    cache = SegmentCache(path, version="v1")  # the other version's entries were dropped
+    cache.segment("Hộ chiếu vắc xin")
+    cache.close()
+    assert len(calls) == 3
+
+
+def test_the_analysis_version_follows_pyvi(monkeypatch):
+    from search import analysis
+
+    version = analysis.version()
+    analysis.version.cache_clear()
+    monkeypatch.setattr(analysis, "package_version", lambda name: "99.0")
+    try:
+        assert analysis.version() != version
+    finally:
+        analysis.version.cache_clear()

@@ -9,10 +9,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 from click.testing import CliRunner
 
 import cli
@@ -58,11 +58,6 @@ def assert_one_line_error(result, code: int = 1) -> str:
     assert message and len(message.splitlines()) == 1, result.stderr
     assert "Traceback" not in result.output
     return message
-
-
-def python_cli(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True,
-                          input=input, env=env, timeout=120)
 
 
 # --- help --------------------------------------------------------------------------
@@ -263,11 +258,20 @@ BATCH = [
     '',
     '{"q": "vắc xin", "sections": true, "limit": 3, "offset": 1}',
     '{"q": "dịch", "ref": "128/NQ-CP", "type": "thông báo", "issuer": "văn phòng", "to": "2021-12-31"}',
+    '{"q": "a", "signer": {"x": 1}}',
+    '{"q": ["vắc", "xin"]}',
+    '{"q": "a", "limit": "ten"}',
+    '{"q": "a", "limit": true}',
+    '{"q": "a", "sections": "maybe"}',
+    '{"q": "a", "to": 20211231}',
+    "[" * 100_000,
+    '{"q": "dịch", "year": "2021", "limit": 5}',
 ]
 BATCH_OK = {0: ("hộ chiếu vắc xin", dict(limit=2)),
             2: ("", dict(signer="hiep", date_from="2021-10-01", sort="-date")),
             7: ("vắc xin", dict(sections=True, limit=3, offset=1)),
-            8: ("dịch", dict(ref="128/NQ-CP", type="thông báo", issuer="văn phòng", date_to="2021-12-31"))}
+            8: ("dịch", dict(ref="128/NQ-CP", type="thông báo", issuer="văn phòng", date_to="2021-12-31")),
+            16: ("dịch", dict(year="2021", limit=5))}
 
 
 def check_batch_output(stdout: str, engine) -> None:
@@ -299,6 +303,18 @@ def test_batch_stdin(run, engine):
     result = run("search", "--batch", "-", "--json", input="\n".join(BATCH) + "\n")
     assert result.exit_code == 0, result.output
     check_batch_output(result.stdout, engine)
+
+
+def test_batch_answers_a_value_of_the_wrong_type_with_its_message(run):
+    lines = ['{"q": "a", "signer": {"x": 1}}', '{"q": "a", "limit": -3}', '{"q": "dịch", "signer": "' + "x" * 5000 + '"}',
+             '{"q": "dịch"}']
+    result = run("search", "--batch", "-", "--json", input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert answers[0] == {"error": "'signer' must be text, not an object."}
+    assert answers[1] == {"error": "'limit' must be a whole number, 0 or more."}
+    assert "'signer' is too long" in answers[2]["error"]
+    assert answers[3]["total"] > 0
 
 
 def test_batch_of_a_missing_file_is_a_usage_error(run, tmp_path):
@@ -405,23 +421,23 @@ def test_the_index_comes_from_the_environment(corpus_index, tmp_path):
 
 def test_python_cli_py(corpus_index, engine):
     env = {**os.environ, "NOTICE_SEARCH_INDEX": str(corpus_index)}
-    result = python_cli("search", "ho chieu vac xin", "--json", env=env)
+    result = run_cli("search", "ho chieu vac xin", "--json", env=env)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     check_search_shape(data)
     assert data["hits"][0]["key"] == K318
-    batch = python_cli("search", "--batch", "-", "--json", env=env, input="\n".join(BATCH) + "\n")
+    batch = run_cli("search", "--batch", "-", "--json", env=env, input="\n".join(BATCH) + "\n")
     assert batch.returncode == 0, batch.stderr
     check_batch_output(batch.stdout, engine)
 
 
 def test_python_cli_py_errors_have_no_traceback(corpus_index, tmp_path):
-    bad = python_cli("search", '"unbalanced', "--index", str(corpus_index))
+    bad = run_cli("search", '"unbalanced', "--index", str(corpus_index))
     assert bad.returncode == 1 and bad.stdout == ""
     assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
-    none = python_cli("show", "318/TB-VPCP", "--index", str(tmp_path / "none"))
+    none = run_cli("show", "318/TB-VPCP", "--index", str(tmp_path / "none"))
     assert none.returncode == 1 and "Traceback" not in none.stderr and len(none.stderr.strip().splitlines()) == 1
-    usage = python_cli("search", "--limit", "abc", "x")
+    usage = run_cli("search", "--limit", "abc", "x")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
 
 
@@ -436,3 +452,36 @@ def test_the_console_script(corpus_index):
     assert json.loads(result.stdout)["key"] == K318
     bad = subprocess.run([script, "search", "foo:bar"], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
+
+
+def test_a_stopped_server_leaves_no_pyvi_model_file_in_the_temporary_folder(corpus_index, tmp_path):
+    """pyvi unpickles its CRF model into a model*.crfsuite temporary file, which was left behind
+    by every process that loaded pyvi and did not exit normally: a server stopped by a signal,
+    each writer process of a build."""
+    import socket
+    import time
+    import urllib.request
+
+    from helpers import start_cli
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = start_cli("serve", "--index", str(corpus_index), "--port", str(port),
+                       env={**os.environ, "TMPDIR": str(temp)})
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/help", timeout=5) as response:
+                    assert response.status == 200
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert not list(temp.glob("model*.crfsuite"))

@@ -21,16 +21,14 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import print_summary
+from helpers import print_summary, start_cli, write_notices
 
-REPO = Path(__file__).resolve().parents[1]
 SLOW = os.environ.get("NOTICE_SEARCH_SLOW") == "1"
 # Every hit of each (limit 1000): the totals and hit sets of two states are compared. Rankings
 # are compared only within one index: an incrementally updated index may rank ties differently
@@ -57,15 +55,11 @@ def _report(pytestconfig):
 
 # --- the corpus: notices plus one of two sets of laws ------------------------------------------------
 
-def pick_laws(shared_dir: Path) -> tuple[list[Path], list[Path]]:
-    """Ten mid-sized laws, as two disjoint sets of five: each swap segments ~350 KB anew."""
-    folder = shared_dir / "datasets" / "vn-laws"
-    if not folder.is_dir():
-        pytest.skip(f"no laws at {folder}")
-    laws = [p for p in sorted(folder.glob("*.txt")) if 40_000 <= p.stat().st_size <= 110_000][:10]
-    if len(laws) < 10:
-        pytest.skip("fewer than ten mid-sized laws in the shared data set")
-    return laws[0::2], laws[1::2]
+def make_laws(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Two disjoint sets of five long documents made from the seed notices (50-60 KB each,
+    like mid-sized laws): each swap segments ~300 KB anew."""
+    return (write_notices(folder / "A", count=5, sections=55, seed=1),
+            write_notices(folder / "B", count=5, sections=48, seed=2))
 
 
 def fill(corpus: Path, notices_dir: Path, laws: list[Path], tag: str) -> None:
@@ -137,10 +131,11 @@ def leftovers(index_dir: Path) -> list[str]:
     what the next writer should remove."""
     from whoosh import index as whoosh_index
 
-    from search.indexer import INDEX_NAME, SEGMENT_CACHE
+    from search.index_store import INDEX_NAME
+    from search.segment_cache import FILE_NAME as SEGMENT_CACHE
 
     ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
-    live = {segment.segment_id() for segment in ix._segments()}
+    live = {leaf.segment().segment_id() for leaf, _ in ix.reader().leaf_readers()}
     tocs = sorted(index_dir.glob(f"_{INDEX_NAME}_*.toc"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
     extra = [p.name for p in tocs[:-1]]
     for path in index_dir.iterdir():
@@ -152,7 +147,7 @@ def leftovers(index_dir: Path) -> list[str]:
 
 
 def drop_cache(index_dir: Path) -> None:
-    from search.indexer import SEGMENT_CACHE
+    from search.segment_cache import FILE_NAME as SEGMENT_CACHE
 
     for suffix in ("", "-wal", "-shm", "-journal"):
         (index_dir / (SEGMENT_CACHE + suffix)).unlink(missing_ok=True)
@@ -160,10 +155,7 @@ def drop_cache(index_dir: Path) -> None:
 
 def cli_index(corpus: Path, index_dir: Path, *extra: str) -> subprocess.Popen:
     """`cli.py index` in a session of its own, so that its sub-writers can be killed with it."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.Popen([sys.executable, str(REPO / "cli.py"), "index", str(corpus), "--index", str(index_dir),
-                             "--json", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8", cwd=REPO, env=env, start_new_session=True)
+    return start_cli("index", str(corpus), "--index", str(index_dir), "--json", *extra)
 
 
 def group_gone(pgid: int, timeout: float = 10.0) -> bool:
@@ -220,13 +212,13 @@ class Searcher(threading.Thread):
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory, notices_dir, shared_dir):
+def setup(tmp_path_factory, notices_dir):
     """Reference builds of both states, a cache that holds every text, and the index to torture."""
-    from search.indexer import SEGMENT_CACHE
+    from search.segment_cache import FILE_NAME as SEGMENT_CACHE
     from search.service import Engine, index_paths
 
-    laws_a, laws_b = pick_laws(shared_dir)
     base = tmp_path_factory.mktemp("faults")
+    laws_a, laws_b = make_laws(base / "laws")
     corpus = base / "corpus"
     corpus.mkdir()
     refs: dict[str, dict] = {}
@@ -259,7 +251,7 @@ def setup(tmp_path_factory, notices_dir, shared_dir):
 
 def restore_cache(setup: dict) -> None:
     """Put back the segmentation of every text: a build then only costs what it must."""
-    from search.indexer import SEGMENT_CACHE
+    from search.segment_cache import FILE_NAME as SEGMENT_CACHE
 
     drop_cache(setup["index"])
     shutil.copyfile(setup["cache"], setup["index"] / SEGMENT_CACHE)
@@ -403,7 +395,7 @@ def test_a_long_lived_engine_answers_like_a_fresh_one(setup):
 @pytest.fixture()
 def small_corpus(tmp_path, corpus_index, notices_dir):
     """The notices in a folder of their own, and an index folder seeded with their segmentation."""
-    from search.indexer import SEGMENT_CACHE
+    from search.segment_cache import FILE_NAME as SEGMENT_CACHE
 
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()

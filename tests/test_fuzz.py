@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import TEMPLATE_TAGS, live_tags, print_summary
+from helpers import TEMPLATE_TAGS, live_tags, print_summary, run_cli
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -222,7 +222,7 @@ def cli_main():
     return cli.main
 
 
-def run_cli(cli_main, args: list[str]):
+def run_in_process(cli_main, args: list[str]):
     result = CliRunner().invoke(cli_main, args, catch_exceptions=True)
     # an exception other than click's own exit is a bug that would reach the user
     assert result.exception is None or isinstance(result.exception, SystemExit), (
@@ -237,7 +237,7 @@ def run_cli(cli_main, args: list[str]):
                                  max_size=3, unique=True))
 def test_cli_search_exits_cleanly(cli_main, corpus_index, q, options):
     COUNTS["cli"] += 1
-    result = run_cli(cli_main, ["search", "--index", str(corpus_index), "--json", *options, "--", q])
+    result = run_in_process(cli_main, ["search", "--index", str(corpus_index), "--json", *options, "--", q])
     assert result.exit_code in (0, 1), result.output
     if result.exit_code == 0:
         assert json.loads(result.stdout)["query"] == q
@@ -257,7 +257,7 @@ def test_cli_filters_exit_cleanly(cli_main, corpus_index, signer, issuer, type_,
                         ("from", date_from), ("to", date_to)):
         if value is not None:
             args.append(f"--{name}={value}")
-    result = run_cli(cli_main, args)
+    result = run_in_process(cli_main, args)
     if limit < 0 or offset < 0:
         assert result.exit_code == 2  # wrong usage, reported by click
     else:
@@ -271,7 +271,7 @@ def test_cli_filters_exit_cleanly(cli_main, corpus_index, signer, issuer, type_,
 def test_cli_show_and_mentions_exit_cleanly(cli_main, corpus_index, arg):
     COUNTS["cli"] += 2
     for command in ("show", "mentions"):
-        result = run_cli(cli_main, [command, "--index", str(corpus_index), "--json", "--", arg])
+        result = run_in_process(cli_main, [command, "--index", str(corpus_index), "--json", "--", arg])
         assert result.exit_code in (0, 1), result.output
 
 
@@ -280,12 +280,6 @@ def test_cli_show_and_mentions_exit_cleanly(cli_main, corpus_index, arg):
 SUBPROCESS_QUERIES = ['"hộ chiếu', "signer:", "ho chieu vac xin", "中华 العربية 😀 e\u0301", "(a OR", "x" * 10_240,
                       "date:2021-02-30", "\x01\x02\x1b[31m", "-", "vắc*", nfd("phòng, chống dịch"), "ref:abc",
                       "<script>alert(1)</script>", "NOT", "''", ":", "((((((((((", "*", "year:", "🇻🇳" * 600]
-
-
-def cli_process(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, str(REPO / "cli.py"), *args], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", cwd=REPO, env=env, timeout=120)
 
 
 def assert_no_crash(process: subprocess.CompletedProcess) -> None:
@@ -299,7 +293,7 @@ def assert_no_crash(process: subprocess.CompletedProcess) -> None:
                          ids=lambda q: ascii(q)[1:21])
 def test_cli_process_search_exits_cleanly(corpus_index, q):
     COUNTS["subprocess"] += 1
-    process = cli_process(["search", "--index", str(corpus_index), "--json", "--", q])
+    process = run_cli("search", "--index", str(corpus_index), "--json", "--", q)
     assert_no_crash(process)
     assert process.returncode in (0, 1)
     if process.returncode == 0:
@@ -325,7 +319,7 @@ def test_cli_process_batch_answers_every_line(corpus_index):
 
     collect()
     lines = [json.dumps(request, ensure_ascii=False) for request in queries]
-    process = cli_process(["search", "--index", str(corpus_index), "--json", "--batch", "-"], "\n".join(lines) + "\n")
+    process = run_cli("search", "--index", str(corpus_index), "--json", "--batch", "-", input="\n".join(lines) + "\n")
     COUNTS["subprocess"] += len(queries)
     assert_no_crash(process)
     assert process.returncode == 0, process.stderr

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from search.ingest import UnreadableFile, discover, read_text
+from search.ingest import SUFFIXES, UnreadableFile, discover, read_text
 from search.parse import parse_file
 
 NOTICE = "000_68b4e8d136df2930.txt"
@@ -42,7 +42,6 @@ def test_utf16_without_bom_is_refused(tmp_path):
     (b"  \n\n\t", "empty file"),
     (codecs.BOM_UTF8, "empty file"),
     ("Thông báo kết luận".encode("latin-1", "replace") + b"\xe9\xe0", "not UTF-8 or UTF-16 text"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file"),
     (bytes(range(1, 32)) * 40, "binary file"),
     (b"abc \xff\xfe\xfd def", "not UTF-8 or UTF-16 text"),
 ])
@@ -113,7 +112,7 @@ def _tree(tmp_path):
     (root / "sub" / "deeper").mkdir(parents=True)
     (root / "b.txt").write_text("b", encoding="utf-8")
     (root / "a.md").write_text("a", encoding="utf-8")
-    (root / "skip.pdf").write_bytes(b"%PDF")
+    (root / "skip.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (root / "sub" / "c.TXT").write_text("c", encoding="utf-8")
     (root / "sub" / "deeper" / "d.txt").write_text("d", encoding="utf-8")
     (root / ".hidden").mkdir()
@@ -131,9 +130,9 @@ def test_discover_walks_folders_with_relative_keys(tmp_path):
 
 def test_discover_single_file_uses_its_name(tmp_path):
     root = _tree(tmp_path)
-    found, skipped = discover([root / "sub" / "deeper" / "d.txt", root / "skip.pdf"])
+    found, skipped = discover([root / "sub" / "deeper" / "d.txt", root / "skip.xls"])
     assert [key for _, key in found] == ["d.txt"]
-    assert skipped == [(str(root / "skip.pdf"), "not a .txt or .md file")]
+    assert skipped == [(str(root / "skip.xls"), "not a supported file type (" + " ".join(sorted(SUFFIXES)) + ")")]
 
 
 def test_discover_survives_symlink_loops(tmp_path):

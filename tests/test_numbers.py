@@ -1,6 +1,6 @@
 import pytest
 
-from search.numbers import DOC_TYPES, NUMBER_RE, find_numbers, normalize_number, number_key
+from search.numbers import DOC_TYPES, NUMBER_RE, find_numbers, issuer_of, normalize_number, number_key
 
 SPELLINGS = ["128/NQ-CP", "30/2021/QH15", "25-CT/TW", "4800/QĐ-BYT", "393/NQ-UBTVQH15", "1022/CĐ-TTg",
              "15/CT-TTg", "248/SY", "3659/VP-KGVX", "01/VBHN-VPQH", "21-LCT/HĐNN8", "45/2019/QH14"]
@@ -63,3 +63,30 @@ def test_find_numbers_with_spaces_and_law_names():
 def test_doc_types_are_canonical():
     assert {"Nghị quyết", "Quyết định", "Thông báo", "Công văn", "Chỉ thị", "Công điện", "Luật",
             "Bộ luật", "Nghị định", "Thông tư"} <= set(DOC_TYPES)
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Thông tư số 39/2018/TT- BTC", "39/2018/TT-BTC"),  # a space after the hyphen
+    ("Nghị quyết số 66.4/2025/NQ-CP", "66.4/2025/NQ-CP"),  # a serial with a dot
+    ("Tờ trình số347/TTr-CP", "347/TTr-CP"),  # glued to "số" (markup removed)
+    ("Công văn số 20251022/CV-HD", "20251022/CV-HD"),  # an eight-digit serial
+    ("Công văn 11554/VPCP-V.I", "11554/VPCP-V.I"),
+])
+def test_number_spellings_of_real_files(text, number):
+    assert [m.number for m in find_numbers(text)] == [number]
+
+
+@pytest.mark.parametrize("text", ["CÔNG BÁO/Số 287 + 288/Ngày 08-4-2022", "Phó Thủ tướng PTTgCP", "12/Ngày"])
+def test_words_after_a_slash_are_no_symbol(text):
+    """A symbol part is a code (capitals, or two capitals at least: TTg), not a word like 'Ngày'."""
+    assert find_numbers(text) == []
+
+
+@pytest.mark.parametrize("number, issuer", [
+    ("121/TB-VPCP", "VĂN PHÒNG CHÍNH PHỦ"), ("51/2024/QH15", "QUỐC HỘI"), ("1022/CĐ-TTg", "THỦ TƯỚNG CHÍNH PHỦ"),
+    ("24/2022/UBTVQH15", "ỦY BAN THƯỜNG VỤ QUỐC HỘI"), ("12/2021/TT-BTC", "BỘ TÀI CHÍNH"),
+    ("384-QĐ/TW", "BAN CHẤP HÀNH TRUNG ƯƠNG"),
+    ("3659/VP-KGVX", None), ("5615/CT-CS", None), ("12/UBND-VP", None), (None, None),  # no central body's code
+])
+def test_issuer_named_by_a_number(number, issuer):
+    assert issuer_of(number) == issuer

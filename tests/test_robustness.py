@@ -18,8 +18,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import unicodedata
 from collections import Counter
@@ -28,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers import TEMPLATE_TAGS, live_tags, print_summary
+from helpers import TEMPLATE_TAGS, live_tags, print_summary, run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW = os.environ.get("NOTICE_SEARCH_SLOW") == "1"
@@ -292,7 +290,7 @@ def service_build(hostile_folder, tmp_path_factory):
 def seeded(index_dir: Path, service_build) -> Path:
     """A new index folder that starts with the first build's segmentation cache (pyvi is the
     slow part; the cache only saves time, it does not change what is indexed)."""
-    from search.indexer import SEGMENT_CACHE
+    from search.segment_cache import FILE_NAME as SEGMENT_CACHE
 
     index_dir.mkdir(parents=True)
     shutil.copyfile(service_build[1] / SEGMENT_CACHE, index_dir / SEGMENT_CACHE)
@@ -350,17 +348,11 @@ def test_service_indexes_hostile_paths_given_one_by_one(hostile_folder, service_
 
 # --- hostile files: the command line ----------------------------------------------------------------
 
-def cli(*args: str, timeout: float = BUILD_SECONDS) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, str(REPO / "cli.py"), *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=REPO, env=env, timeout=timeout)
-
-
 def test_cli_indexes_good_files_beside_hostile_ones(hostile_folder, service_build, tmp_path, engine):
     root, expect = hostile_folder
     index_dir = seeded(tmp_path / "index", service_build)
     expect = {**expect, "unreadable.txt": "either"}  # not simulated in another process
-    process = cli("index", str(root), "--index", str(index_dir), "--json")
+    process = run_cli("index", str(root), "--index", str(index_dir), "--json")
     COUNTS["builds"] += 1
     assert "Traceback" not in process.stderr
     assert process.returncode == 0, process.stderr
@@ -369,7 +361,7 @@ def test_cli_indexes_good_files_beside_hostile_ones(hostile_folder, service_buil
                            "skipped", "seconds"}
     check_hostile_build(report, root, expect, index_dir, engine)
     # the human-readable form lists each skipped path with its reason on stderr, then the totals
-    again = cli("index", str(root), "--index", str(index_dir))
+    again = run_cli("index", str(root), "--index", str(index_dir))
     COUNTS["builds"] += 1
     assert again.returncode == 0 and "Traceback" not in again.stderr
     for item in report["skipped"]:

@@ -1,26 +1,23 @@
 """The search service over the bundled corpus: every query form, filter, facet,
 snippet, mention spelling, citation link and malformed-query message.
 
-Expectations come from the hand-checked metadata in shared/eval/gold.json
+Expectations come from the hand-checked metadata in tests/fixtures/seed_gold.json
 wherever practical (signers, dates, numbers, references), so the tests check the
 engine against the documents, not against its own output.
 """
 from __future__ import annotations
 
 import html
-import json
 import re
-import subprocess
-import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from search.query import QueryError
 
-REPO = Path(__file__).resolve().parents[1]
 ALL = 1000  # a page large enough for every hit in the bundled corpus
 K318 = "000_68b4e8d136df2930.txt#1"
 K285 = "003_c722c5a340bb8371.txt#2"
@@ -716,8 +713,8 @@ def test_pages_are_capped_at_1000_hits(tmp_path_factory):
     (folder / "many.txt").write_text("\n".join(lines), encoding="utf-8")
     index = tmp_path_factory.mktemp("manyix")
     # a separate process: the parallel writer forks, which pytest's threads would warn about
-    subprocess.run([sys.executable, "cli.py", "index", str(folder), "--index", str(index), "--json"],
-                   cwd=REPO, check=True, capture_output=True, timeout=120)
+    built = run_cli("index", str(folder), "--index", str(index), "--json")
+    assert built.returncode == 0, built.stderr
     from search.service import Engine
 
     result = Engine(index).search("thóc", sections=True, limit=10 ** 9)
@@ -731,3 +728,60 @@ def test_a_typed_number_ranks_its_own_document_above_those_citing_it(engine, q):
     hits = engine.search(q)["hits"]
     assert hits[0]["number"] == "285/TB-VPCP"
     assert "6325/UBND-KGVX" in [h["number"] for h in hits]
+
+
+# --- one pathological section: a 1 MB single line ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def long_line_index(tmp_path_factory, notices_dir):
+    """The notices plus one whose first section is a single line of 200 KB (a bad conversion;
+    bench/long_section.py times queries with 1 MB)."""
+    from helpers import _seed_sentences
+
+    folder = tmp_path_factory.mktemp("longline")
+    for path in notices_dir.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    sentences = " ".join(_seed_sentences())
+    line = (sentences * (200_000 // len(sentences) + 1))[:200_000].rsplit(" ", 1)[0]
+    template = (notices_dir / "004_fb50bfa98abb5c99.txt").read_text(encoding="utf-8")
+    head, rest = template.split("\n1. ", 1)
+    (folder / "long.txt").write_text(head.replace("230/TB-VPCP", "999/TB-VPCP") + "\n1. " + line + "\n\n2. "
+                                     + rest.split("\n2. ", 1)[1], encoding="utf-8")
+    index = tmp_path_factory.mktemp("longline-ix")
+    built = run_cli("index", str(folder), "--index", str(index), "--json", timeout=600)
+    assert built.returncode == 0, built.stderr
+    return index, line
+
+
+def test_a_long_section_is_split_over_records_and_shown_whole(long_line_index):
+    from search.records import MAX_RECORD_CHARS
+    from search.service import Engine
+
+    from search.normalize import normalize_text
+
+    index, line = long_line_index
+    line = normalize_text(line)  # the text as read: spaces unified
+    engine = Engine(index)
+    texts = [record.get("text") or "" for record in engine._searcher().all_stored_fields()]
+    assert max(len(t) for t in texts) <= MAX_RECORD_CHARS  # no hit costs more than this
+    doc = engine.show("999/TB-VPCP")
+    assert doc["sections"][0]["id"] == "1" and doc["sections"][0]["text"] == line  # nothing lost
+    assert [s["id"] for s in doc["sections"]][:2] == ["1", "2"]
+    hits = engine.search("vắc xin", sections=True, limit=1000)["hits"]
+    long_hits = [h["section"] for h in hits if h["number"] == "999/TB-VPCP"]
+    assert long_hits.count("1") == 1  # the parts of one section are one hit
+    listed = engine.search("", limit=1000)
+    assert [h["number"] for h in listed["hits"]].count("999/TB-VPCP") == 1
+
+
+def test_a_snippet_tokenizes_a_bounded_part_of_a_long_text(monkeypatch):
+    from search import snippets
+
+    seen = []
+    marks = snippets._marks
+    monkeypatch.setattr(snippets, "_marks", lambda text, highlight: seen.append(len(text)) or marks(text, highlight))
+    text = "Các bộ, ngành tiếp tục triển khai. " * 400 + "Tiêm vắc xin cho trẻ em. " + "Kết thúc. " * 100_000
+    shown = snippets.snippet(text, {"vac", "xin"})
+    assert "<mark>vắc xin</mark>" in shown and shown.startswith("… ") and shown.endswith(" …")
+    assert snippets.has_match(text[:500_000], {"cac"})
+    assert max(seen) <= snippets.SCAN_CHARS

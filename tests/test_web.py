@@ -158,12 +158,13 @@ def test_year_facet_round_trips(client, engine):
     years = engine.search("dịch")["facets"]["year"]
     year, count = next(iter(years.items()))
     href = facet_link(start, "Năm", year)
-    assert parse_qs(urlsplit(href).query) == {"q": ["dịch"], "from": [f"{year}-01-01"], "to": [f"{year}-12-31"]}
+    assert parse_qs(urlsplit(href).query) == {"q": ["dịch"], "year": [year]}
     filtered = client.get(href)
-    assert found(filtered) == count
+    assert found(filtered) == count == engine.search("dịch", year=year)["total"]
     assert f"Năm: {year}" in text_of(filtered)
-    assert f'value="{year}-01-01"' in filtered.get_data(as_text=True)  # the date form shows the range
-    unfiltered = facet_link(filtered, "Năm", year)  # the active year links back without the range
+    # the date form keeps the year while a range is chosen
+    assert f'<input type="hidden" name="year" value="{year}">' in filtered.get_data(as_text=True)
+    unfiltered = facet_link(filtered, "Năm", year)  # the active year links back without it
     assert parse_qs(urlsplit(unfiltered).query) == {"q": ["dịch"]}
 
 
@@ -416,7 +417,7 @@ def test_server_errors_are_logged_not_shown(corpus_index, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(engine, "search", broken)
+    monkeypatch.setattr(engine, "run", broken)
     client = app.test_client()
     response = client.get("/search?q=dịch")
     assert response.status_code == 500
@@ -488,3 +489,76 @@ def test_snippets_and_mentions_with_markup_are_escaped(hostile_client):
     mentions = hostile_client.get("/mentions/128/NQ-CP").get_data(as_text=True)
     assert "<mark>Nghị quyết số 128/NQ-CP</mark>" in mentions
     assert "&lt;script&gt;" in mentions and "<script>" not in mentions
+
+
+# --- hostile clients ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["//search?q=d%E1%BB%8Bch", "//", "/mentions?number=128/NQ-CP"])
+def test_redirects_never_name_the_host_the_client_sent(client, path):
+    response = client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code in (301, 302, 303, 307, 308)
+    location = response.headers["Location"]
+    assert "evil.example" not in location and location.startswith("/") and not location.startswith("//")
+
+
+@pytest.mark.parametrize("name", ["signer", "issuer", "type", "ref", "year", "from", "to"])
+def test_an_overlong_filter_is_refused_without_being_echoed(client, name):
+    value = "x" * 100_000
+    page = client.get("/search", query_string={"q": "dịch", name: value})
+    assert page.status_code == 400 and len(page.get_data()) < 20_000
+    assert "quá dài" in text_of(page) or "too long" in text_of(page)
+    api_answer = client.get("/api/search", query_string={"q": "dịch", name: value})
+    assert api_answer.status_code == 400 and len(api_answer.get_data()) < 1_000
+
+
+def test_idle_connections_do_not_lock_out_a_real_request(corpus_index):
+    """200 sockets that connect and say nothing, then one real request: it is answered at once.
+    (waitress's default limit of 100 connections made it wait for the idle ones to time out.)"""
+    import socket
+    import threading
+    import time
+    import urllib.request
+
+    from webui import make_server
+
+    server = make_server(create_app(corpus_index), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    port = server.effective_port
+    idle = []
+    try:
+        for _ in range(200):
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(0.5)  # let the server accept them
+        started = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/help", timeout=10) as response:
+            assert response.status == 200
+        assert time.monotonic() - started < 1.0
+    finally:
+        for sock in idle:
+            sock.close()
+        server.close()
+        server.task_dispatcher.shutdown()
+        thread.join(timeout=10)
+
+
+def test_overload_is_answered_503_with_retry_after_at_once(app):
+    """While more connections wait for a thread than MAX_WAITING, a request gets 503 at once."""
+    from collections import deque
+
+    from webui import MAX_WAITING, LoadShedding
+
+    waiting = deque()
+    shedding = LoadShedding(app, waiting)
+    calls = []
+
+    def start_response(status, headers):
+        calls.append((status, dict(headers)))
+
+    body = b"".join(shedding({"REQUEST_METHOD": "GET", "PATH_INFO": "/help", "SERVER_NAME": "localhost",
+                               "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": None}, start_response))
+    assert calls[-1][0].startswith("200") and body
+    waiting.extend(range(MAX_WAITING + 1))
+    body = b"".join(shedding({}, start_response))
+    status, headers = calls[-1]
+    assert status.startswith("503") and headers["Retry-After"] == "2" and "quá tải" in body.decode()

@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from search.query import QueryError
+from search.query import MAX_QUERY_LENGTH, QueryError
+from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, SearchRequest
 
 from .filters import vn_date
 
@@ -18,9 +20,10 @@ ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
 PAGE_SIZE = 10  # results per page; the app's PAGE_SIZE config overrides it (up to MAX_LIMIT)
 MAX_LIMIT = 50
 MAX_PAGE = 1000
-FILTERS = ("signer", "issuer", "type", "ref")
-FACETS = (("signer", "Người ký"), ("issuer", "Cơ quan ban hành"), ("type", "Loại văn bản"), ("year", "Năm"))
-SORTS = (("relevance", "Liên quan nhất"), ("-date", "Mới nhất"), ("date", "Cũ nhất"))
+LABELS = {"signer": "Người ký", "issuer": "Cơ quan ban hành", "type": "Loại văn bản", "ref": "Trích dẫn số",
+          "year": "Năm", "from": "Từ ngày", "to": "Đến ngày"}
+FACETS = ("signer", "issuer", "type", "year")  # the facets shown, in this order
+SORT_LABELS = {"relevance": "Liên quan nhất", "-date": "Mới nhất", "date": "Cũ nhất"}  # in the order shown
 # Every URL parameter that makes up a result list's state, in the order they appear in links.
 STATE = ("q", *FILTERS, "from", "to", "sort")
 FACET_SHOWN = 12  # values listed before "Xem thêm"
@@ -51,9 +54,14 @@ def engine():
 def _state() -> dict[str, str]:
     """The result list's state from the URL: non-empty parameters only."""
     state = {name: request.args.get(name, "").strip() for name in STATE}
-    if state["sort"] not in dict(SORTS):
+    if state["sort"] not in SORTS:
         state["sort"] = ""
     return {name: value for name, value in state.items() if value}
+
+
+def _shown(state: dict[str, str]) -> dict[str, str]:
+    """The state as a page may echo it: each value cut to what a request accepts."""
+    return {name: value[:MAX_QUERY_LENGTH if name == "q" else MAX_FILTER_LENGTH] for name, value in state.items()}
 
 
 def _search_url(state: dict[str, str], page: int = 1, **changes) -> str:
@@ -65,66 +73,31 @@ def _search_url(state: dict[str, str], page: int = 1, **changes) -> str:
     return url_for("web.search") + ("?" + urlencode(params) if params else "")
 
 
-def _int_arg(name: str, default: int, lo: int, hi: int, strict: bool) -> int:
-    """An integer URL parameter clamped to [lo, hi]; a non-integer is the default, or 400 if strict."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not re.fullmatch(r"\d{1,9}", raw):
-        if strict:
-            raise QueryError(f"'{name}' must be a whole number, 0 or more.")
-        return default
-    return max(lo, min(int(raw), hi))
-
-
-def _engine_args(state: dict[str, str], limit: int, offset: int, sections: bool = False) -> dict:
-    return {"signer": state.get("signer"), "issuer": state.get("issuer"), "type": state.get("type"),
-            "ref": state.get("ref"), "date_from": state.get("from"), "date_to": state.get("to"),
-            "sort": state.get("sort", "relevance"), "limit": limit, "offset": offset, "sections": sections}
-
-
-def _full_year(state: dict[str, str]) -> str | None:
-    """The year when the date range is exactly one calendar year (what the year facet sets)."""
-    start, end = state.get("from", ""), state.get("to", "")
-    if re.fullmatch(r"\d{4}-01-01", start) and end == start[:4] + "-12-31":
-        return start[:4]
-    return None
+def _page_number() -> int:
+    """The page asked for, within 1..MAX_PAGE; anything but a number is page 1."""
+    raw = request.args.get("page", "").strip()
+    return max(1, min(int(raw), MAX_PAGE)) if re.fullmatch(r"\d{1,9}", raw) else 1
 
 
 def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[dict]:
     """Facet groups for the template: each value with its count and the link that toggles it."""
-    year = _full_year(state)
     groups = []
-    for name, label in FACETS:
+    for name in FACETS:
         values = []
         for value, count in counts.get(name, {}).items():
-            if name == "year":
-                active = value == year
-                change = {"from": None, "to": None} if active else {"from": f"{value}-01-01", "to": f"{value}-12-31"}
-            else:
-                active = state.get(name) == value
-                change = {name: None if active else value}
-            values.append({"value": value, "count": count, "active": active, "url": _search_url(state, **change)})
+            active = state.get(name) == value
+            values.append({"value": value, "count": count, "active": active,
+                           "url": _search_url(state, **{name: None if active else value})})
         if values:
-            groups.append({"name": name, "label": label, "values": values})
+            groups.append({"name": name, "label": LABELS[name], "values": values})
     return groups
 
 
 def _active_filters(state: dict[str, str]) -> list[dict]:
     """The filters in force, each with a link that removes it."""
-    labels = {"signer": "Người ký", "issuer": "Cơ quan ban hành", "type": "Loại văn bản",
-              "ref": "Trích dẫn số"}
-    active = [{"label": labels[name], "value": state[name], "url": _search_url(state, **{name: None})}
-              for name in FILTERS if state.get(name)]
-    year = _full_year(state)
-    if year:
-        active.append({"label": "Năm", "value": year, "url": _search_url(state, **{"from": None, "to": None})})
-    else:
-        for name, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
-            if state.get(name):
-                active.append({"label": label, "value": _show_date(state[name]),
-                               "url": _search_url(state, **{name: None})})
-    return active
+    return [{"label": LABELS[name], "value": _show_date(state[name]) if name in ("from", "to") else state[name],
+             "url": _search_url(state, **{name: None})}
+            for name in (*FILTERS, "from", "to") if state.get(name)]
 
 
 def _show_date(value: str) -> str:
@@ -145,15 +118,15 @@ def home():
 @bp.get("/search")
 def search():
     state = _state()
-    page = _int_arg("page", 1, 1, MAX_PAGE, strict=False)
+    page = _page_number()
     if not state:
         latest = engine().search("", sort="-date", limit=PAGE_SIZE)
         return render_template("start.html", latest=latest["hits"], total=latest["total"], examples=EXAMPLES)
-    q = state.get("q", "")
     size = min(current_app.config.get("PAGE_SIZE", PAGE_SIZE), MAX_LIMIT)
     try:
-        result = engine().search(q, **_engine_args(state, size, (page - 1) * size))
+        result = engine().run(SearchRequest.from_params({**state, "limit": size, "offset": (page - 1) * size}))
     except QueryError as e:
+        state = _shown(state)
         return render_template("search.html", state=state, error=str(e), result=None, facets=[],
                                active=_active_filters(state)), 400
     pages = max(1, math.ceil(result["total"] / size))
@@ -164,7 +137,8 @@ def search():
     }
     current_sort = state.get("sort", "relevance")
     sorts = [{"label": label, "active": value == current_sort,
-              "url": _search_url(state, sort=None if value == "relevance" else value)} for value, label in SORTS]
+              "url": _search_url(state, sort=None if value == "relevance" else value)}
+             for value, label in SORT_LABELS.items()]
     return render_template("search.html", state=state, error=None, result=result, paging=paging,
                            facets=_facets(state, result["facets"]), facet_shown=FACET_SHOWN,
                            active=_active_filters(state), sorts=sorts)
@@ -212,15 +186,12 @@ def help_page():
 
 @bp.get("/api/search")
 def api_search():
-    state = _state()
-    if request.args.get("sort") and "sort" not in state:
-        return json_response({"error": f"Unknown sort '{request.args['sort']}': use one of relevance, date, -date."}, 400)
-    sections = request.args.get("sections", "").lower() in ("1", "true", "yes", "on")
+    params = {name: request.args[name].strip() for name in (*STATE, "limit", "offset", "sections")
+              if name in request.args}
     try:
-        limit = _int_arg("limit", PAGE_SIZE, 0, MAX_LIMIT, strict=True)
-        offset = _int_arg("offset", 0, 0, 100_000, strict=True)
-        q = state.get("q", "")
-        return json_response(engine().search(q, **_engine_args(state, limit, offset, sections)))
+        search_request = SearchRequest.from_params(params)
+        search_request = replace(search_request, limit=min(search_request.limit, MAX_LIMIT))
+        return json_response(engine().run(search_request))
     except QueryError as e:
         return json_response({"error": str(e)}, 400)
 

@@ -1,0 +1,170 @@
+"""Whoosh's private internals, used by search/whoosh_internals.py alone, still mean what the
+engine assumes: its block-wise postings equal Whoosh's own postings, and the engine's
+scores equal Whoosh's BM25F scores. A Whoosh upgrade that changes them fails here."""
+from __future__ import annotations
+
+import ast
+import inspect
+import pkgutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import whoosh
+from helpers import REPO, run_cli, write_notices
+from whoosh import query as wq
+from whoosh import scoring
+
+from search.ranking import Evaluation, Statistics, postings
+from search.service import Engine
+
+GLUE = REPO / "search" / "whoosh_internals.py"
+
+
+@pytest.fixture(scope="module")
+def segmented_engine(tmp_path_factory) -> Engine:
+    """An index of several segments with deleted records: built by the parallel writer
+    (one segment per sub-process), then one file edited (its old records deleted)."""
+    folder = tmp_path_factory.mktemp("notices")
+    index = tmp_path_factory.mktemp("index")
+    files = write_notices(folder, count=6, sections=40, seed=11)
+    for _ in range(2):
+        built = run_cli("index", str(folder), "--index", str(index), "--json")
+        assert built.returncode == 0, built.stderr
+        files[0].write_text(files[0].read_text(encoding="utf-8").replace("Lượt", "Vòng"), encoding="utf-8")
+    engine = Engine(index)
+    reader = engine._searcher().reader()
+    assert len(list(reader.leaf_readers())) >= 2 and reader.has_deletions()
+    return engine
+
+
+def sample_terms(reader, field: str, n: int) -> list[str]:
+    """The field's most frequent terms (long posting lists, many blocks) and others spread
+    over its lexicon."""
+    common = [t.decode("utf-8") for _, t in reader.most_frequent_terms(field, number=n // 4)]
+    terms = [t.decode("utf-8") for t in reader.lexicon(field)]
+    return sorted(set(common + terms[::max(1, len(terms) // (n - len(common)))]))[:n]
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+@pytest.mark.parametrize("field", ["syl", "bigram", "words", "heading", "section", "number_key"])
+def test_postings_equal_whooshs_own(request, which, field):
+    engine = request.getfixturevalue(which)
+    searcher = engine._searcher()
+    reader = searcher.reader()
+    live = Statistics(reader).live
+    terms = sample_terms(reader, field, 40)
+    assert terms
+    for term in terms:
+        ids, tfs = postings(reader, field, term)
+        keep = live[ids]  # the engine masks deleted records later; Whoosh's postings skip them
+        matcher = searcher.postings(field, term)
+        expected_ids, expected_tfs = [], []
+        while matcher.is_active():
+            expected_ids.append(matcher.id())
+            expected_tfs.append(matcher.weight())
+            matcher.next()
+        assert ids[keep].tolist() == expected_ids, (field, term)
+        assert tfs[keep].tolist() == expected_tfs, (field, term)
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+def test_engine_scores_equal_whooshs_bm25f(request, which):
+    engine = request.getfixturevalue(which)
+    searcher = engine._searcher()
+    reader = searcher.reader()
+    stats = Statistics(reader)
+    evaluate = Evaluation(searcher, stats)
+    whoosh_searcher = engine.ix.searcher(weighting=scoring.BM25F())
+    try:
+        for n, (field, boost) in enumerate([("syl", 1.0), ("bigram", 0.7), ("words", 0.5), ("heading", 0.3)]):
+            terms = [wq.Term(field, t, boost=boost) for t in sample_terms(reader, field, 6)]
+            terms += [wq.Term("syl", t, boost=0.4) for t in sample_terms(reader, "syl", 12)[6 + n:]
+                      if wq.Term("syl", t, boost=boost) not in terms]  # Whoosh merges repeated terms
+            query = wq.Or(terms)
+            mask, scores = evaluate(query)
+            expected = {hit.docnum: hit.score for hit in whoosh_searcher.search(query, limit=None)}
+            assert set(np.flatnonzero(mask).tolist()) == set(expected)
+            for docnum, score in expected.items():
+                assert scores[docnum] == pytest.approx(score, rel=1e-9), (query, docnum)
+    finally:
+        whoosh_searcher.close()
+
+
+# --- no private Whoosh attribute outside search/whoosh_internals.py -------------------------------
+
+def whoosh_private_names() -> set[str]:
+    """Single-underscore names Whoosh's classes define, and its functions' private parameters."""
+    names: set[str] = set()
+    for info in pkgutil.walk_packages(whoosh.__path__, "whoosh."):
+        try:
+            module = __import__(info.name, fromlist=["_"])
+        except Exception:  # noqa: BLE001 - optional back ends Whoosh may not import here
+            continue
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if not cls.__module__.startswith("whoosh"):
+                continue
+            for name, value in vars(cls).items():
+                if name.startswith("_") and not name.startswith("__"):
+                    names.add(name)
+                if callable(value):
+                    names.update(_private_parameters(value))
+        for _, function in inspect.getmembers(module, inspect.isfunction):
+            names.update(_private_parameters(function))
+    return names
+
+
+def _private_parameters(function) -> set[str]:
+    try:
+        return {p for p in inspect.signature(function).parameters if p.startswith("_") and not p.startswith("__")}
+    except (TypeError, ValueError):
+        return set()
+
+
+def uses_of(path: Path, private: set[str]) -> list[str]:
+    """Where a module names one of `private`: an attribute, a keyword argument, or a method
+    overridden in a subclass of a Whoosh class. (Names the project defines for itself elsewhere
+    are taken out of `private` by the caller.)"""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    from_whoosh = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                   and (node.module or "").startswith("whoosh") for alias in node.names}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in private:
+            found.append(f"{path.name}:{node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.keyword) and node.arg in private:
+            found.append(f"{path.name}:{node.lineno}: {node.arg}=")
+        elif isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id in from_whoosh
+                                                    for b in node.bases):
+            found += [f"{path.name}:{item.lineno}: def {item.name}" for item in node.body
+                      if isinstance(item, ast.FunctionDef) and item.name in private]
+    return found
+
+
+def own_private_names(paths: list[Path]) -> set[str]:
+    """Private names the project defines itself (functions, methods, attributes it assigns)."""
+    names = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return {n for n in names if n.startswith("_")}
+
+
+def project_sources() -> list[Path]:
+    return sorted([*REPO.glob("search/*.py"), REPO / "cli.py", *REPO.glob("webui/*.py"), *REPO.glob("bench/*.py"),
+                   *REPO.glob("tests/*.py")])
+
+
+def test_only_the_glue_module_names_private_whoosh_internals():
+    private = whoosh_private_names()
+    assert {"_read_ids", "_process_file", "_new_task", "_lk"} <= private  # what the glue module uses
+    others = [p for p in project_sources() if p != GLUE]
+    private -= own_private_names(others)
+    assert uses_of(GLUE, private), "the check no longer sees the glue module's own uses"
+    offenders = [use for path in others for use in uses_of(path, private)]
+    assert not offenders, "private Whoosh internals outside search/whoosh_internals.py: " + "; ".join(offenders)
