@@ -36,11 +36,17 @@ Steps (each reads what earlier steps wrote; `all` runs them in order):
              notice-search also groups sections into documents, counts facets and cuts
              snippets, as every search does. Also: engine open time and RSS (fresh process),
              and CLI `search` wall time and peak RSS.
+  ab         two versions of the engine side by side: A at a git ref (default main, its
+             files from `git archive`, its own index built with its own code), B this
+             checkout (or `--after REF`), each in a process of its own, query by query in
+             alternation so that both meet the same load; p50/p95 wall and CPU per class,
+             open time and RSS, and how many answers differ.
   report     the side-by-side table of every level measured so far.
 
     python bench/scale.py all S1                 # quick: ~5 minutes on an idle 2-core machine
     python bench/scale.py query S2 -n 40 --profile question
     nohup nice python bench/scale.py all S3 > bench/out/scale/S3.log 2>&1 &   # long
+    python bench/scale.py ab S1 --before main -n 30
     python bench/scale.py report
 
 Results are kept as JSON in bench/out/scale/results-SN.json.
@@ -93,12 +99,9 @@ def level_dir(level: str) -> Path:
     return SCALE / level
 
 
-PROTO = ""  # prototypes in force (bench/protos.py), set by --proto
-
-
 def index_dir(level: str) -> Path:
-    """The level's engine index; prototypes that change the index format build their own."""
-    return SCALE / (f"index-{level}-codec" if "codec" in PROTO.split(",") else f"index-{level}")
+    """The level's engine index."""
+    return SCALE / f"index-{level}"
 
 
 def results_path(level: str) -> Path:
@@ -323,27 +326,20 @@ def build(level: str) -> None:
 
 
 def build_warm(level: str) -> None:
-    """A rebuild with pyvi's output cached (copied from the level's index), with and
-    without the prototypes in force: the cost of writing the index alone."""
-    base = SCALE / f"index-{level}"
-    figures = {}
-    for names in dict.fromkeys(("", PROTO)):
-        folder = SCALE / f"warm-{level}-{names or 'base'}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        shutil.copy(base / "segments.sqlite", folder / "segments.sqlite")
-        run = run_measured([sys.executable, "bench/protos.py", names, "build", str(level_dir(level)), str(folder)])
-        run.pop("stdout")
-        run["index_mb"] = size_mb(folder, skip="segments.sqlite")
-        figures[names or "base"] = run
-        print(f"  warm rebuild {names or 'base'}: {run['wall_s']:.0f} s wall, {run['cpu_s']:.0f} CPU-s, "
-              f"largest process {run['maxrss_mb']:.0f} MB, index {run['index_mb']:.0f} MB", flush=True)
-        if "codec" in names.split(","):  # keep it as the level's codec index
-            shutil.rmtree(index_dir(level), ignore_errors=True)
-            folder.rename(index_dir(level))
-        else:
-            shutil.rmtree(folder)
-    save_results(level, **{f"warm_build+{PROTO}": figures})
+    """A rebuild with pyvi's output cached (copied from the level's index): the cost of
+    writing the index alone."""
+    folder = SCALE / f"warm-{level}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    shutil.copy(index_dir(level) / "segments.sqlite", folder / "segments.sqlite")
+    run = run_measured([sys.executable, "cli.py", "index", str(level_dir(level)), "--index", str(folder),
+                        "--rebuild", "--json"])
+    run.pop("stdout")
+    run["index_mb"] = size_mb(folder, skip="segments.sqlite")
+    shutil.rmtree(folder)
+    print(f"  warm rebuild: {run['wall_s']:.0f} s wall, {run['cpu_s']:.0f} CPU-s, largest process "
+          f"{run['maxrss_mb']:.0f} MB, index {run['index_mb']:.0f} MB", flush=True)
+    save_results(level, warm_build=run)
 
 
 def pyvi_rate() -> None:
@@ -667,9 +663,6 @@ def _ms(fn) -> tuple[float, float]:
 _OPEN_CODE = """
 import json, sys, time
 sys.path.insert(0, {repo!r})
-sys.path.insert(0, {bench!r})
-import protos
-protos.apply({proto!r})
 from search import analysis
 analysis.warm_up()
 from search.service import Engine
@@ -684,7 +677,7 @@ print(json.dumps({{"open_s": seconds, "rss_mb": int(status['VmRSS'].split()[0]) 
 
 def engine_open(level: str, repeat: int = 3) -> dict:
     """Engine() in a fresh process (pyvi already imported): seconds and memory after opening."""
-    runs = [json.loads(run_measured([sys.executable, "-c", _OPEN_CODE.format(repo=str(REPO), bench=str(REPO / "bench"), proto=PROTO),
+    runs = [json.loads(run_measured([sys.executable, "-c", _OPEN_CODE.format(repo=str(REPO)),
                                      str(index_dir(level))])["stdout"]) for _ in range(repeat)]
     return {"open_s": statistics.median(r["open_s"] for r in runs), "rss_mb": max(r["rss_mb"] for r in runs),
             "hwm_mb": max(r["hwm_mb"] for r in runs), "runs": runs}
@@ -695,7 +688,7 @@ def cli_search(level: str, queries: dict) -> dict:
     runs = []
     for cls in ("common", "question", "phrase3"):
         text, _ = queries[cls][0]
-        run = run_measured([sys.executable, "bench/protos.py", PROTO, "cli", "search", text, "--index",
+        run = run_measured([sys.executable, "cli.py", "search", text, "--index",
                             str(index_dir(level)), "--json"])
         runs.append({"class": cls, "wall_s": run["wall_s"], "maxrss_mb": run["maxrss_mb"]})
     return {"wall_s": statistics.median(r["wall_s"] for r in runs),
@@ -720,7 +713,7 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
 
     import tantivy
 
-    from search.indexer import open_index
+    from search.index_store import open_index
     from search.query import Vocabulary
     from search.service import Engine
 
@@ -733,9 +726,6 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
               f"CLI search {figures['cli_search']['wall_s']:.1f} s, peak {figures['cli_search']['maxrss_mb']:.0f} MB",
               flush=True)
 
-    import protos
-
-    protos.apply(PROTO)
     analysis.warm_up()
     rss_before = _rss_mb()
     started = time.perf_counter()
@@ -745,7 +735,6 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
     reader = open_index(index_dir(level)).reader()
     vocabulary = Vocabulary(reader)
 
-    runners = {"notice-search": lambda text, kw: engine.search(text, **kw)}
     prepared: dict[str, dict] = {}
     if "tantivy" in engines:
         tindex = tantivy.Index.open(str(SCALE / f"tantivy-{level}"))
@@ -795,49 +784,129 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
         profiler.dump_stats(path)
         print(f"\ncProfile of {LABELS[profile]!r} at {level} ({path}):")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
-    save_results(level, **{label or ("query+" + PROTO if PROTO else "query"): figures})
+    save_results(level, **{label or "query": figures})
     return figures
 
 
-def ab(level: str, n: int, warmup: int, seed: int, classes: list[str]) -> dict:
-    """The engine as it is (A) and with the prototypes (B), query by query in alternation,
-    so that both meet the same load on a shared machine; B also answers identically?"""
-    import protos
-    from search import service
+_WORKER = r"""
+import json, sys, time
+sys.path.insert(0, ".")
+from search import analysis
+analysis.warm_up()
+from search.service import Engine
 
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        return int(dict(line.split(":", 1) for line in f)["VmRSS"].split()[0]) / 1024
+
+
+before = rss_mb()
+started = time.perf_counter()
+engine = Engine(sys.argv[1])
+print(json.dumps({"open_s": time.perf_counter() - started, "open_rss_mb": rss_mb() - before}), flush=True)
+for line in sys.stdin:
+    text, filters = json.loads(line)
+    started, cpu = time.perf_counter(), time.process_time()
+    result = engine.search(text, **filters)
+    wall, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+    result.pop("took_ms")
+    print(json.dumps({"wall": wall, "cpu": cpu, "result": result, "rss_mb": rss_mb()}), flush=True)
+"""
+
+
+def source_tree(ref: str) -> Path:
+    """The repository's files at `ref` (git archive), under bench/out/scale/trees/."""
+    sha = subprocess.run(["git", "rev-parse", ref], cwd=REPO, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    tree = SCALE / "trees" / sha[:12]
+    if not (tree / "cli.py").exists():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=REPO, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def _ensure_index(tree: Path, level: str, folder: Path) -> None:
+    """Build `folder` with the code of `tree` unless it holds an index (pyvi's output reused)."""
+    if any(folder.glob("_sections_*.toc")):
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = index_dir(level) / "segments.sqlite"
+    if cache.exists() and not (folder / "segments.sqlite").exists():
+        shutil.copy(cache, folder / "segments.sqlite")
+    print(f"  building {folder} with the code of {tree} …", flush=True)
+    subprocess.run([sys.executable, "cli.py", "index", str(level_dir(level)), "--index", str(folder),
+                    "--rebuild", "--json"], cwd=tree, check=True, stdout=subprocess.DEVNULL)
+
+
+class _Worker:
+    """An Engine in a process of its own, running the code of one source tree."""
+
+    def __init__(self, tree: Path, index: Path):
+        self.proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(index)], cwd=tree, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.opened = json.loads(self.proc.stdout.readline())
+
+    def search(self, text: str, filters: dict) -> dict:
+        self.proc.stdin.write(json.dumps([text, filters], ensure_ascii=False) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def ab(level: str, n: int, warmup: int, seed: int, classes: list[str], before: str, after: str | None,
+       before_index: str | None) -> dict:
+    """The engine at `before` (A, a git ref) and at `after` (B: a ref, or this checkout as it is),
+    each in its own process on its own index, query by query in alternation so that both meet
+    the same load on a shared machine; also: open time and RSS, and whether answers differ."""
     queries = draw_queries(n + warmup, seed)
-    analysis.warm_up()
-    base = service.Engine(SCALE / f"index-{level}")  # opened before the prototypes are switched on
-    protos.apply(PROTO)
-    started = time.perf_counter()
-    proto = service.Engine(index_dir(level))
-    figures = {"open_proto_in_process_s": time.perf_counter() - started, "classes": {}}
+    trees = {"A": source_tree(before), "B": source_tree(after) if after else REPO}
+    indexes = {"A": Path(before_index) if before_index else SCALE / f"before-index-{level}",
+               "B": index_dir(level)}
+    for side in "AB":
+        _ensure_index(trees[side], level, indexes[side])
+    load = os.getloadavg()
+    workers = {}
+    for side in "AB":  # opened one after the other: open times do not compete
+        workers[side] = _Worker(trees[side], indexes[side])
+    figures = {"before": before, "after": after or "checkout", "load_avg": load,
+               "open": {side: w.opened for side, w in workers.items()}, "classes": {}}
+    print(f"{level}: A = {before}, B = {after or 'this checkout'}; load average {load[0]:.1f}; open "
+          + ", ".join(f"{side} {w.opened['open_s']:.2f} s (+{w.opened['open_rss_mb']:.0f} MB)"
+                      for side, w in workers.items()), flush=True)
     for cls in classes:
         for text, filters in queries[cls][:warmup]:
-            base.search(text, **filters)
-            proto.search(text, **filters)
-    differ = 0
+            for side in "AB":
+                workers[side].search(text, filters)
+    differ, differ_order = 0, 0
     for cls in classes:
         times = {"A": [], "B": []}
         for i, (text, filters) in enumerate(queries[cls][warmup:]):
-            for name in ("AB" if i % 2 == 0 else "BA"):
-                engine = base if name == "A" else proto
-                result = {}
-                times[name].append(_ms(lambda: result.update(engine.search(text, **filters))))
-                result.pop("took_ms")
-                if name == "A":
-                    a = result
-                else:
-                    b = result
+            answers = {}
+            for side in ("AB" if i % 2 == 0 else "BA"):
+                answers[side] = workers[side].search(text, filters)
+                times[side].append((answers[side]["wall"], answers[side]["cpu"]))
+            a, b = answers["A"]["result"], answers["B"]["result"]
             differ += a != b
+            differ_order += [h["key"] for h in a["hits"]] != [h["key"] for h in b["hits"]]
         figures["classes"][cls] = {k: _stats(v) for k, v in times.items()}
         a, b = figures["classes"][cls]["A"], figures["classes"][cls]["B"]
         print(f"  {LABELS[cls]:26} A p50/p95 {a['p50']:7.1f} / {a['p95']:7.1f} (CPU {a['cpu_p50']:6.1f} / "
               f"{a['cpu_p95']:6.1f})   B {b['p50']:7.1f} / {b['p95']:7.1f} (CPU {b['cpu_p50']:6.1f} / "
               f"{b['cpu_p95']:6.1f})", flush=True)
-    figures["differing_results"] = differ
-    print(f"  results that differ between A and B: {differ}")
-    save_results(level, **{f"ab+{PROTO}": figures})
+    figures["rss_end_mb"] = {side: w.search("", {})["rss_mb"] for side, w in workers.items()}
+    for w in workers.values():
+        w.close()
+    figures["differing_answers"], figures["differing_order"] = differ, differ_order
+    figures["load_avg_end"] = os.getloadavg()
+    print(f"  answers that differ between A and B: {differ} (hit order: {differ_order}); RSS at the end "
+          + ", ".join(f"{side} {mb:.0f} MB" for side, mb in figures["rss_end_mb"].items())
+          + f"; load average at the end {figures['load_avg_end'][0]:.1f}", flush=True)
+    save_results(level, **{f"ab {before}..{after or 'checkout'}": figures})
     return figures
 
 
@@ -911,11 +980,12 @@ def main() -> int:
     ap.add_argument("--engines", default="tantivy,fts5", help="baselines to run beside notice-search")
     ap.add_argument("--profile", metavar="CLASS", help="also run that class under cProfile")
     ap.add_argument("--no-open", action="store_true", help="skip the engine-open and CLI search figures")
-    ap.add_argument("--label", help="store the query figures under this name (default: query[+PROTO])")
-    ap.add_argument("--proto", default="", help="prototypes to measure (bench/protos.py): codec,phrase,tables")
+    ap.add_argument("--label", help="store the query figures under this name (default: query)")
+    ap.add_argument("--before", default="main", help="ab: the git ref measured as A (default main)")
+    ap.add_argument("--after", help="ab: the git ref measured as B (default: this checkout as it is)")
+    ap.add_argument("--before-index", help="ab: A's index (default bench/out/scale/before-index-LEVEL, "
+                                           "built with A's code if missing)")
     args = ap.parse_args()
-    global PROTO
-    PROTO = args.proto
     engines = [e for e in args.engines.split(",") if e]
     classes = [c for c in args.classes.split(",") if c]
     if args.step in ("generate", "all"):
@@ -932,9 +1002,9 @@ def main() -> int:
         query(args.level, args.n, args.warmup, args.seed, classes, args.profile, engines,
               not args.no_open, args.label)
     if args.step == "ab":
-        ab(args.level, args.n, args.warmup, args.seed, classes)
+        ab(args.level, args.n, args.warmup, args.seed, classes, args.before, args.after, args.before_index)
     if args.step in ("report", "all"):
-        print(report(list(LEVELS), args.label or ("query+" + PROTO if PROTO else "query")))
+        print(report(list(LEVELS), args.label or "query"))
     return 0
 
 
