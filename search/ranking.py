@@ -2,9 +2,9 @@
 
 Whoosh answers an OR of many words by walking a tree of matchers in Python one
 posting at a time; on the 18,000 law articles a question full of common words
-("của", "có thể") took seconds. Here each term's postings are read a block at a
-time into arrays and scored with Whoosh's own BM25F formula, so a query costs a
-few array operations per term, and the ranking, the totals and the facets all
+("của", "có thể") took seconds. Here each term's postings are read as arrays (the
+index's posting blocks are raw arrays: search/whoosh_internals.py) and scored with
+Whoosh's own BM25F formula, so a query costs a few array operations per term, and the ranking, the totals and the facets all
 come from one pass. Whoosh still answers what needs positions (phrases): only
 for the records that the rest of the query already admits.
 """
@@ -17,7 +17,7 @@ from math import log
 import numpy as np
 from whoosh import query as wq
 
-from .whoosh_internals import posting_blocks
+from .whoosh_internals import posting_arrays
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
@@ -94,9 +94,10 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """
     ids, tfs = [], []
     for leaf, offset in reader.leaf_readers():
-        for block_ids, block_tfs in posting_blocks(leaf, field, text):
-            ids.append(block_ids + offset)
-            tfs.append(block_tfs)
+        leaf_ids, leaf_tfs = posting_arrays(leaf, field, text)
+        if len(leaf_ids):
+            ids.append(leaf_ids + offset)
+            tfs.append(leaf_tfs)
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(ids), np.concatenate(tfs)

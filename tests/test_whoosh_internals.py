@@ -17,6 +17,7 @@ from whoosh import scoring
 
 from search.ranking import Evaluation, Statistics, postings
 from search.service import Engine
+from search.whoosh_internals import position_arrays
 
 GLUE = REPO / "search" / "whoosh_internals.py"
 
@@ -66,6 +67,25 @@ def test_postings_equal_whooshs_own(request, which, field):
             matcher.next()
         assert ids[keep].tolist() == expected_ids, (field, term)
         assert tfs[keep].tolist() == expected_tfs, (field, term)
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+def test_positions_equal_whooshs_own(request, which):
+    """The codec's position arrays are the positions Whoosh's matcher decodes, record by record."""
+    engine = request.getfixturevalue(which)
+    searcher = engine._searcher()
+    reader = searcher.reader()
+    for term in sample_terms(reader, "syl", 40):
+        found = []
+        for leaf, offset in reader.leaf_readers():
+            records, positions = position_arrays(leaf, "syl", term)
+            found += [(int(r) + offset, int(p)) for r, p in zip(records, positions) if not reader.is_deleted(r + offset)]
+        matcher = searcher.postings("syl", term)
+        expected = []
+        while matcher.is_active():
+            expected += [(matcher.id(), p) for p in matcher.value_as("positions")]
+            matcher.next()
+        assert found == expected, term
 
 
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])
