@@ -17,6 +17,7 @@ from math import log
 import numpy as np
 from whoosh import query as wq
 
+from .tables import GenerationTables
 from .whoosh_internals import posting_arrays
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
@@ -47,19 +48,18 @@ class Weights:
 
 
 class Statistics:
-    """Per index generation: live records and field lengths, for scoring."""
+    """Per index generation: live records and field lengths, for scoring (from the
+    generation's tables, search/tables.py; read from `reader` when not given)."""
 
-    def __init__(self, reader):
-        self.size = reader.doc_count_all()
-        self.live = np.zeros(self.size, dtype=bool)
-        self.live[list(reader.all_doc_ids())] = True
+    def __init__(self, reader, tables: GenerationTables | None = None):
+        tables = tables or GenerationTables(reader)
+        self.size = tables.size
+        self.live = tables.live
         # Each record's length in every scorable field, and the field's average as Whoosh
         # takes it: over all records, deleted ones included (they are in the total length too).
-        self.lengths: dict[str, tuple[np.ndarray, float]] = {}
-        for field in reader.schema.scorable_names():
-            lengths = np.fromiter((reader.doc_field_length(i, field, 0) for i in range(self.size)),
-                                  dtype=np.float64, count=self.size)
-            self.lengths[field] = (lengths, (reader.field_length(field) / max(self.size, 1)) or 1.0)
+        self.lengths: dict[str, tuple[np.ndarray, float]] = {
+            field: (lengths, (reader.field_length(field) / max(self.size, 1)) or 1.0)
+            for field, lengths in tables.lengths.items()}
         # Decoded postings of long lists ("của" is in most sections): decoding them
         # is most of a query's cost, and the same common terms recur in queries.
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}

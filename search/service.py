@@ -27,6 +27,7 @@ from .query import QueryError, Vocabulary, date_range, field_query, parse_query
 from .ranking import Evaluation, Statistics, Weights
 from .records import Record, is_head
 from .snippets import has_match, snippet
+from .tables import GenerationTables
 
 DEFAULT_INDEX = "index_data/index"
 MAX_LIMIT = 1000
@@ -186,7 +187,8 @@ class Engine:
         with self._tables_lock:
             if self._generation_tables is None or self._generation_tables[0] != generation:
                 reader = searcher.reader()
-                self._generation_tables = (generation, DocTable(reader), Vocabulary(reader), Statistics(reader))
+                tables = GenerationTables(reader, self.index_dir)
+                self._generation_tables = (generation, DocTable(tables), Vocabulary(reader), Statistics(reader, tables))
             return self._generation_tables[1:]
 
     # --- search -------------------------------------------------------------

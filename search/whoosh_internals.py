@@ -18,6 +18,9 @@ Whoosh attribute (a test checks that too).
 - `posting_arrays`, `position_arrays`: a term's whole posting list (record
   numbers, frequencies; or each position and its record) with one read and a
   `numpy.frombuffer` per block.
+- `length_bytes`: a segment's field lengths as the raw byte column Whoosh
+  stores (`_perdoc`, the column reader's `_dbfile/_basepos/_count`), one read
+  instead of a `doc_field_length` call per record; `LENGTH_OF_BYTE` decodes it.
 - `TermFrequencies`, `TermPositions`: formats whose `word_values` count terms
   prepared as space-separated text in one pass; `TermPositions` stores a
   posting's positions as raw uint32, so they too load without unpacking.
@@ -42,12 +45,14 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter,
+                                  _lenfield)
 from whoosh.formats import Frequency, Positions
 from whoosh.matching import ReadTooFar
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 
 # --- reading -------------------------------------------------------------------------
 
@@ -94,6 +99,23 @@ def position_arrays(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray
         positions += found
         matcher.next()
     return np.array(records, dtype=np.int64), np.array(positions, dtype=np.int64)
+
+
+LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+def length_bytes(leaf, field: str) -> np.ndarray:
+    """Every record's length in `field` in one segment, as Whoosh's one-byte codes (uint8);
+    records past the column's end have length 0."""
+    count = leaf.doc_count_all()
+    codes = np.zeros(count, dtype=np.uint8)
+    name = _lenfield(field)
+    if leaf._perdoc.has_column(name):
+        column = leaf._perdoc.column_reader(name, LENGTHS_COLUMN)
+        stored = min(column._count, count)
+        if stored:
+            codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+    return codes
 
 
 # --- formats and codec ---------------------------------------------------------------

@@ -648,6 +648,25 @@ def test_a_damaged_index_says_so_and_rebuild_recovers(tmp_path, notices_dir, dam
     assert unordered(snapshot(Engine(index))) == expected
 
 
+def test_segment_tables_are_stored_with_their_segments_and_only_a_speed_up(built):
+    """Each segment's tables file is written by the build, goes when its segment goes, and an
+    index without them (built before they existed) answers the same, writing them again."""
+    folder, index = built
+    expected = snapshot(Engine(index))
+    segments = {p.stem for p in Path(index).glob("sections_*.seg")}
+    assert segments and {p.stem for p in Path(index).glob("*.tables")} == segments
+    for path in Path(index).glob("*.tables"):
+        path.unlink()
+    assert snapshot(Engine(index)) == expected
+    assert {p.stem for p in Path(index).glob("*.tables")} == segments
+    (folder / THREE[0]).write_text((folder / THREE[0]).read_text(encoding="utf-8") + "\nThêm.\n",
+                                   encoding="utf-8")
+    index_paths([str(folder)], index)
+    index_paths([str(folder)], index, rebuild=True)
+    remaining = {p.stem for p in Path(index).glob("sections_*.seg")}
+    assert {p.stem for p in Path(index).glob("*.tables")} == remaining
+
+
 def test_an_index_in_an_earlier_posting_format_asks_for_a_rebuild(tmp_path, notices_dir):
     """Whoosh's own W3 codec wrote the postings of earlier versions: such an index is not
     misread, the user is told to rebuild it, and the rebuild works."""

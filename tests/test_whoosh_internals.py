@@ -17,6 +17,7 @@ from whoosh import scoring
 
 from search.ranking import Evaluation, Statistics, postings
 from search.service import Engine
+from search.tables import GenerationTables
 from search.whoosh_internals import position_arrays
 
 GLUE = REPO / "search" / "whoosh_internals.py"
@@ -67,6 +68,23 @@ def test_postings_equal_whooshs_own(request, which, field):
             matcher.next()
         assert ids[keep].tolist() == expected_ids, (field, term)
         assert tfs[keep].tolist() == expected_tfs, (field, term)
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+def test_generation_tables_equal_whooshs_own_answers(request, which):
+    """Field lengths read as raw bytes, live records and columns equal Whoosh's per-record answers,
+    both as read from Whoosh and as stored in the index folder."""
+    engine = request.getfixturevalue(which)
+    reader = engine._searcher().reader()
+    size = reader.doc_count_all()
+    for tables in (GenerationTables(reader), GenerationTables(reader, engine.index_dir)):
+        assert tables.live.tolist() == [not reader.is_deleted(i) for i in range(size)]
+        for field in reader.schema.scorable_names():
+            assert tables.lengths[field].tolist() == [reader.doc_field_length(i, field) or 0 for i in range(size)]
+        for column in ("key", "section", "date", "signer"):
+            names, codes = tables.column(column)
+            values = reader.column_reader(column)
+            assert [names[c] for c in codes] == [values[i] for i in range(size)], column
 
 
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])
