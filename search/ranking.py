@@ -5,8 +5,9 @@ posting at a time; on the 18,000 law articles a question full of common words
 ("của", "có thể") took seconds. Here each term's postings are read as arrays (the
 index's posting blocks are raw arrays: search/whoosh_internals.py) and scored with
 Whoosh's own BM25F formula, so a query costs a few array operations per term, and the ranking, the totals and the facets all
-come from one pass. Whoosh still answers what needs positions (phrases): only
-for the records that the rest of the query already admits.
+come from one pass. Phrases are checked on position arrays too (a record holds
+the phrase where the k-th syllable's positions, shifted back by k, meet the
+first one's), only on the records that the rest of the query already admits.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import numpy as np
 from whoosh import query as wq
 
 from .tables import GenerationTables
-from .whoosh_internals import posting_arrays
+from .whoosh_internals import position_arrays, posting_arrays
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
@@ -103,6 +104,34 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(tfs)
 
 
+def positions(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(record of each position, position) of one term across all segments, sorted by
+    record then position; deleted records may be included."""
+    records, found = [], []
+    for leaf, offset in reader.leaf_readers():
+        leaf_records, leaf_positions = position_arrays(leaf, field, text)
+        if len(leaf_records):
+            records.append(leaf_records + offset)
+            found.append(leaf_positions)
+    if not records:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(records), np.concatenate(found)
+
+
+def phrase_records(reader, phrase: wq.Phrase, allowed: np.ndarray) -> np.ndarray:
+    """The records among `allowed` (a mask) where the phrase's words stand one after another."""
+    keys = None
+    for k, word in enumerate(phrase.words):
+        records, at = positions(reader, phrase.fieldname, word)
+        keep = allowed[records] & (at >= k)
+        # record << 32 | where the phrase would start: sorted and unique, as the postings are
+        word_keys = (records[keep] << 32) | (at[keep] - k)
+        keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
+        if not len(keys):
+            break
+    return np.unique(keys >> 32) if keys is not None else np.zeros(0, dtype=np.int64)
+
+
 class Evaluation:
     """Match mask and scores of one query over every record of a generation."""
 
@@ -140,7 +169,9 @@ class Evaluation:
             return self._terms(terms[:MAX_EXPANSION])
         if query is wq.NullQuery:
             return self._empty()
-        # Anything else (phrases): its matching records from Whoosh.
+        if _positional(query):
+            return self._positional(query, self.stats.live), np.zeros(self.stats.size)
+        # Anything else: its matching records from Whoosh.
         mask, scores = self._empty()
         mask[list(self.searcher.docs_for_query(query))] = True
         return mask, scores
@@ -189,24 +220,23 @@ class Evaluation:
             mask &= sub_mask
             scores += sub_scores
         for phrase in positional:
-            mask &= self._matches_among(phrase, np.flatnonzero(mask))
+            mask &= self._positional(phrase, mask)
         return mask, scores * mask
 
-    def _matches_among(self, query: wq.Query, candidates: np.ndarray) -> np.ndarray:
-        """Which candidates the query matches, skipping the matcher straight to each."""
-        found = np.zeros(self.stats.size, dtype=bool)
-        matcher = query.matcher(self.searcher)
-        for record in candidates:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(int(record))
-            if matcher.is_active() and matcher.id() == record:
-                found[record] = True
+    def _positional(self, query: wq.Query, allowed: np.ndarray) -> np.ndarray:
+        """The records among `allowed` that a phrase (or an OR of phrases) matches."""
+        found = self._empty()[0]
+        for phrase in query.subqueries if isinstance(query, wq.Or) else [query]:
+            found[phrase_records(self.reader, phrase, allowed)] = True
         return found
 
 
 def _positional(query: wq.Query) -> bool:
-    """A phrase, or an OR of phrases: needs positions, so it is checked last."""
+    """A phrase, or an OR of phrases (of adjacent words): needs positions, so it is checked last."""
     if isinstance(query, wq.Or):
-        return bool(query.subqueries) and all(isinstance(q, wq.Phrase) for q in query.subqueries)
-    return isinstance(query, wq.Phrase)
+        return bool(query.subqueries) and all(_adjacent(q) for q in query.subqueries)
+    return _adjacent(query)
+
+
+def _adjacent(query: wq.Query) -> bool:
+    return isinstance(query, wq.Phrase) and query.slop == 1

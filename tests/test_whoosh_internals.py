@@ -15,6 +15,7 @@ from helpers import REPO, run_cli, write_notices
 from whoosh import query as wq
 from whoosh import scoring
 
+from search import analysis
 from search.ranking import Evaluation, Statistics, postings
 from search.service import Engine
 from search.tables import GenerationTables
@@ -104,6 +105,38 @@ def test_positions_equal_whooshs_own(request, which):
             expected += [(matcher.id(), p) for p in matcher.value_as("positions")]
             matcher.next()
         assert found == expected, term
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+def test_phrases_on_position_arrays_match_what_whoosh_matches(request, which):
+    """Phrases of 2 to 4 syllables cut from records' texts, common ones included, and a few that
+    occur nowhere (words swapped): the same records as Whoosh's own phrase matcher."""
+    engine = request.getfixturevalue(which)
+    searcher = engine._searcher()
+    reader = searcher.reader()
+    stats = Statistics(reader)
+    evaluate = Evaluation(searcher, stats)
+    texts = [searcher.stored_fields(i).get("text") or "" for i in range(reader.doc_count_all())]
+    syllables = [s.split() for s in map(analysis.syllables, texts) if len(s.split()) > 8]
+    phrases = []
+    for n, words in enumerate(syllables[:30]):
+        length = 2 + n % 3
+        cut = words[n % 5:n % 5 + length]
+        phrases.append(cut)
+        phrases.append(cut[::-1])
+    checked = 0
+    for words in phrases:
+        query = wq.Phrase("syl", words)
+        expected = {n for n in searcher.docs_for_query(query)}
+        mask, _ = evaluate(query)
+        assert set(np.flatnonzero(mask).tolist()) == expected, words
+        checked += bool(expected)
+        allowed = stats.live & (np.arange(stats.size) % 2 == 0)  # checked among some records only
+        within, _ = evaluate(wq.And([wq.Or([wq.Term("syl", words[0])]), query]))
+        assert set(np.flatnonzero(within).tolist()) == expected
+        assert set(np.flatnonzero(evaluate._positional(query, allowed)).tolist()) == \
+            {n for n in expected if allowed[n]}
+    assert checked >= 15
 
 
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])
