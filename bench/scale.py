@@ -576,7 +576,17 @@ _CHUNK_SPLIT = re.compile(r"[^\w\s]+|\n")
 
 
 def draw_queries(n: int, seed: int) -> dict[str, list[tuple[str, dict]]]:
-    """class -> [(query text, filters)], drawn from the original laws (the same at every level)."""
+    """class -> [(query text, filters)], drawn from the original laws (the same at every level);
+    kept in bench/out/scale/queries-N-SEED.json (drawing parses every law and runs pyvi)."""
+    cached = SCALE / f"queries-{n}-{seed}.json"
+    if cached.exists():
+        return {cls: [tuple(q) for q in found] for cls, found in json.loads(cached.read_text()).items()}
+    queries = _draw_queries(n, seed)
+    cached.write_text(json.dumps(queries, ensure_ascii=False))
+    return queries
+
+
+def _draw_queries(n: int, seed: int) -> dict[str, list[tuple[str, dict]]]:
     rng = random.Random(seed)
     texts = [read_text(p) for p in sorted(LAWS.glob("*.txt"))]
     docs = [parse_text(t, p.name)[0] for t, p in zip(texts, sorted(LAWS.glob("*.txt")))]
@@ -865,7 +875,7 @@ def ab(level: str, n: int, warmup: int, seed: int, classes: list[str], before: s
     the same load on a shared machine; also: open time and RSS, and whether answers differ."""
     queries = draw_queries(n + warmup, seed)
     trees = {"A": source_tree(before), "B": source_tree(after) if after else REPO}
-    indexes = {"A": Path(before_index) if before_index else SCALE / f"before-index-{level}",
+    indexes = {"A": Path(before_index).resolve() if before_index else SCALE / f"before-index-{level}",
                "B": index_dir(level)}
     for side in "AB":
         _ensure_index(trees[side], level, indexes[side])
