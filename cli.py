@@ -12,11 +12,12 @@ import click
 
 from search.service import (SORTS, Engine, IndexUnavailable, QueryError, SearchRequest, default_index_dir,
                             index_paths, parse_path)
+from search.validity import KIND_LABELS, STATUS_LABELS
 
 index_option = click.option(
-    "--index", "index_dir", default=default_index_dir, show_default="$NOTICE_SEARCH_INDEX or index_data/index",
-    help="Index folder.")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+    "--index", "index_dir", default=default_index_dir, show_default="$NOTICE_SEARCH_INDEX hoặc index_data/index",
+    help="Thư mục chỉ mục.")
+json_option = click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho chương trình khác đọc.")
 
 
 def emit(data) -> None:
@@ -30,27 +31,39 @@ def engine(index_dir: str) -> Engine:
         raise click.ClickException(str(e)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Command):
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Xem hướng dẫn này."
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
-    """Search Vietnamese official documents: notices, dispatches, resolutions, laws."""
+    """Tra cứu văn bản hành chính: thông báo, công văn, nghị quyết, luật…"""
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--rebuild", is_flag=True, help="Start the index afresh from PATHS.")
+@click.option("--rebuild", is_flag=True, help="Xây lại chỉ mục từ đầu chỉ với PATHS.")
 @index_option
 @json_option
 def index(paths, rebuild, index_dir, as_json):
-    """Add files and folders (recursively) to the index.
+    """Thêm tệp và thư mục (cả thư mục con) vào chỉ mục.
 
-    Re-running only re-reads files whose content changed and drops files that
-    disappeared under PATHS. Unreadable files are reported and skipped.
+    Chạy lại chỉ đọc lại những tệp đã thay đổi và bỏ những tệp không còn
+    trong PATHS. Tệp không đọc được được báo và bỏ qua.
     """
     try:
         if as_json or not sys.stderr.isatty():
             report = index_paths(list(paths), index_dir, rebuild=rebuild)
         else:
-            with click.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
+            with click.progressbar(length=1, label="Đang lập chỉ mục", file=sys.stderr) as bar:
                 def progress(done, total):
                     bar.length = max(total, 1)
                     bar.update(done - bar.pos)
@@ -61,17 +74,18 @@ def index(paths, rebuild, index_dir, as_json):
         emit(report)
         return
     for skipped in report["skipped"]:
-        click.echo(f"skipped {skipped['path']}: {skipped['error']}", err=True)
-    click.echo(f"{report['files']} files, {report['documents']} documents, {report['sections']} sections "
-               f"(added {report['added']}, updated {report['updated']}, removed {report['removed']}, "
-               f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}) in {report['seconds']} s")
+        click.echo(f"bỏ qua {skipped['path']}: {skipped['error']}", err=True)
+    click.echo(f"{report['files']} tệp, {report['documents']} văn bản, {report['sections']} mục "
+               f"(thêm {report['added']}, cập nhật {report['updated']}, xóa {report['removed']}, "
+               f"không đổi {report['unchanged']}, bỏ qua {len(report['skipped'])}) trong "
+               f"{_decimal(report['seconds'])} giây")
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 def parse(file, as_json):
-    """Print what the parser extracts from FILE, without touching the index."""
+    """In những gì đọc được từ tệp FILE (không động tới chỉ mục)."""
     from search.ingest import UnreadableFile
 
     try:
@@ -83,13 +97,13 @@ def parse(file, as_json):
         return
     for doc in result["documents"]:
         signer = doc["signer"]
-        click.echo(f"#{doc['ordinal']} {doc['type'] or '?'} {doc['number'] or '(no number)'}  {doc['date'] or ''}")
-        for label, value in (("issuer", doc["issuer"]), ("place", doc["place"]), ("title", doc["title"]),
-                             ("signer", " / ".join(v for v in (signer["on_behalf_of"], signer["position"],
-                                                                signer["name"]) if v))):
+        click.echo(f"#{doc['ordinal']} {doc['type'] or '?'} {doc['number'] or '(không số)'}  {_date(doc['date'])}")
+        for label, value in (("cơ quan", doc["issuer"]), ("nơi ban hành", doc["place"]), ("trích yếu", doc["title"]),
+                             ("người ký", " / ".join(v for v in (signer["on_behalf_of"], signer["position"],
+                                                                  signer["name"]) if v))):
             if value:
                 click.echo(f"  {label}: {value}")
-        click.echo(f"  sections: {len(doc['sections'])}; references: "
+        click.echo(f"  số mục: {len(doc['sections'])}; trích dẫn: "
                    + ", ".join(f"{r['number']}×{r['count']}" for r in doc["references"]))
 
 
@@ -111,51 +125,86 @@ def _batch(engine_: Engine, source) -> None:
 
 @main.command()
 @click.argument("query", required=False, default="")
-@click.option("--signer", help="Signer's name, in any case, with or without diacritics.")
-@click.option("--issuer", help="Issuing body (words it contains).")
-@click.option("--type", "type_", help="Document type, e.g. 'Thông báo'.")
-@click.option("--from", "from_", help="Issued on or after YYYY-MM-DD.")
-@click.option("--to", help="Issued on or before YYYY-MM-DD.")
-@click.option("--ref", help="Only documents that cite this number.")
-@click.option("--year", help="Issued in this year (YYYY).")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(0), help="Hits per page (at most 1000).")
-@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Hits to skip.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--sections", is_flag=True, help="One hit per matching section instead of per document.")
+@click.option("--signer", help="Tên người ký, hoa hay thường, có dấu hay không dấu.")
+@click.option("--issuer", help="Cơ quan ban hành (các từ trong tên).")
+@click.option("--type", "type_", help="Loại văn bản, ví dụ 'Thông báo'.")
+@click.option("--from", "from_", help="Ban hành từ ngày YYYY-MM-DD.")
+@click.option("--to", help="Ban hành đến ngày YYYY-MM-DD.")
+@click.option("--ref", help="Chỉ các văn bản trích dẫn số hiệu này.")
+@click.option("--year", help="Ban hành trong năm này (YYYY).")
+@click.option("--status", help="Hiệu lực: in_force, not_yet_in_force, amended, repealed_in_part, suspended, "
+                               "expired, replaced, repealed, hoặc valid / invalid.")
+@click.option("--asof", help="Tính hiệu lực vào ngày này, YYYY-MM-DD (mặc định: hôm nay).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(0),
+              help="Số kết quả mỗi trang (tối đa 1000).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Bỏ qua bấy nhiêu kết quả đầu.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="Sắp xếp: liên quan nhất, cũ nhất trước (date) hoặc mới nhất trước (-date).")
+@click.option("--sections", is_flag=True, help="Mỗi mục khớp là một kết quả (thay vì mỗi văn bản).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"),
-              help="Run many searches: FILE (or -) holds one JSON object per line.")
+              help="Chạy nhiều lượt tìm: FILE (hoặc -) có mỗi dòng một đối tượng JSON.")
+@click.option("--format", "format_", type=click.Choice(("text", "json", "csv")), default="text", show_default=True,
+              help="Xuất toàn bộ danh sách kết quả (mọi trang) dạng JSON hoặc CSV.")
 @index_option
 @json_option
-def search(query, signer, issuer, type_, from_, to, ref, year, limit, offset, sort, sections, batch, index_dir,
-           as_json):
-    """Ranked search. An empty QUERY with filters lists matching documents.
+def search(query, signer, issuer, type_, from_, to, ref, year, status, asof, limit, offset, sort, sections, batch,
+           format_, index_dir, as_json):
+    """Tìm kiếm, xếp theo mức liên quan. QUERY rỗng kèm bộ lọc: liệt kê văn bản khớp.
 
-    Query syntax: plain words (with or without diacritics), "exact phrases",
-    AND, OR, NOT or -word, parentheses, signer: issuer: type: number: ref:
-    date:2021-05..2021-06 year:2021, and trailing wildcards (vắc*).
+    Cú pháp: các từ (có dấu hay không dấu), "cụm từ chính xác",
+    AND, OR, NOT hoặc -từ, ngoặc đơn, signer: issuer: type: number: ref:
+    date:2021-05..2021-06 year:2021 status:valid asof:2021-06-01, và dấu * cuối từ (vắc*).
     """
     engine_ = engine(index_dir)
     if batch is not None:
         _batch(engine_, batch)
         return
     params = {"q": query, "signer": signer, "issuer": issuer, "type": type_, "ref": ref, "year": year,
-              "from": from_, "to": to, "limit": limit, "offset": offset, "sort": sort, "sections": sections}
+              "status": status, "asof": asof, "from": from_, "to": to, "limit": limit, "offset": offset,
+              "sort": sort, "sections": sections}
     try:
-        result = engine_.run(SearchRequest.from_params(params))
+        request = SearchRequest.from_params(params)
+        if format_ != "text":
+            from search.export import as_csv, whole_list
+
+            result = whole_list(engine_, request)
+        else:
+            result = engine_.run(request)
     except QueryError as e:
         raise click.ClickException(str(e)) from None
-    if as_json:
+    if format_ == "csv":
+        click.echo(as_csv(result), nl=False)
+        return
+    if as_json or format_ == "json":
         emit(result)
         return
-    unit = "sections" if sections else "documents"
-    click.echo(f"{result['total']} {unit} ({result['took_ms']} ms)")
+    unit = "mục" if sections else "văn bản"
+    click.echo(f"{_count(result['total'])} {unit} ({_decimal(result['took_ms'])} ms)")
+    if result["notice"]:
+        click.echo(f"Lưu ý: {result['notice']}")
     for rank, hit in enumerate(result["hits"], start=result["offset"] + 1):
         where = f" §{hit['section']}" if hit["section"] else ""
-        click.echo(f"{rank}. {hit['number'] or hit['key']}{where}  {hit['type'] or ''}  {hit['date'] or ''}  "
-                   f"{hit['signer'] or ''}")
+        status = f"  [{STATUS_LABELS[hit['status']]}]" if hit["status"] != "unknown" else ""
+        click.echo(f"{rank}. {hit['number'] or hit['key']}{where}  {hit['type'] or ''}  {_date(hit['date'])}  "
+                   f"{hit['signer'] or ''}{status}")
         if hit["title"]:
             click.echo(f"   {hit['title']}")
         click.echo(f"   {_plain(hit['snippet'])}")
+
+
+def _count(n: int) -> str:
+    """12345 -> "12.345", as Vietnamese write it."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _decimal(x: float) -> str:
+    """4.1 -> "4,1": a decimal comma."""
+    return str(x).replace(".", ",")
+
+
+def _date(iso: str | None) -> str:
+    """2021-11-27 -> 27/11/2021."""
+    return "/".join(reversed(iso.split("-"))) if iso else ""
 
 
 def _plain(snippet: str) -> str:
@@ -171,7 +220,7 @@ def _plain(snippet: str) -> str:
 @index_option
 @json_option
 def mentions(number, index_dir, as_json):
-    """Every place in the corpus where a document NUMBER is written, however it is spelt."""
+    """Mọi chỗ nhắc tới số hiệu văn bản NUMBER, dù viết theo cách nào."""
     try:
         result = engine(index_dir).mentions(number)
     except QueryError as e:
@@ -180,48 +229,63 @@ def mentions(number, index_dir, as_json):
         emit(result)
         return
     if result.get("candidates"):
-        click.echo(f"'{number}' could be: " + ", ".join(result["candidates"]))
+        click.echo(f"“{number}” có thể là: " + ", ".join(result["candidates"]))
         return
-    click.echo(f"{result['number']}: written {result['total']} times in {result['documents']} documents")
+    click.echo(f"{result['number']}: được nhắc {_count(result['total'])} lần trong {_count(result['documents'])} văn bản")
     for m in result["mentions"]:
         where = f" §{m['section']}" if m["section"] else ""
-        click.echo(f"- {m['number_of_document'] or m['key']}{where} ({m['date'] or 'no date'}): {m['context']}")
+        click.echo(f"- {m['number_of_document'] or m['key']}{where} ({_date(m['date']) or 'không rõ ngày'}): "
+                   f"{m['context']}")
 
 
 @main.command()
 @click.argument("key")
+@click.option("--asof", help="The date the status is taken on, YYYY-MM-DD (default: today).")
 @index_option
 @json_option
-def show(key, index_dir, as_json):
-    """One document: metadata, sections, what it cites and what cites it.
+def show(key, asof, index_dir, as_json):
+    """Một văn bản: thông tin, các mục, văn bản nó trích dẫn và văn bản trích dẫn nó, quan hệ
+    hai chiều, hiệu lực và lịch sử.
 
-    KEY is a document number (128/NQ-CP) or a file#ordinal key.
+    KEY là số hiệu (128/NQ-CP) hoặc khóa tệp#thứ-tự.
     """
-    doc = engine(index_dir).show(key)
+    try:
+        doc = engine(index_dir).show(key, asof=asof)
+    except QueryError as e:
+        raise click.ClickException(str(e)) from None
     if doc is None:
         raise click.ClickException(f"no document '{key}' in the index")
     if as_json:
         emit(doc)
         return
-    click.echo(f"{doc['type'] or ''} {doc['number'] or doc['key']}  {doc['date'] or ''}  {doc['issuer'] or ''}")
+    click.echo(f"{doc['type'] or ''} {doc['number'] or doc['key']}  {_date(doc['date'])}  {doc['issuer'] or ''}")
     if doc["title"]:
         click.echo(doc["title"])
+    by = ", ".join(f"{KIND_LABELS.get(b['kind'], (b['kind'],) * 2)[1].lower()} {b['number'] or b['key']}"
+                   for b in doc["status_by"])
+    click.echo(f"Hiệu lực ngày {_date(doc['status_as_of'])}: {STATUS_LABELS[doc['status']]}" + (f" ({by})" if by else "")
+               + (f"; có hiệu lực từ {_date(doc['effective_date'])}" if doc["effective_date"] else ""))
     for section in doc["sections"]:
         click.echo(f"\n[{section['id']}] {section['heading']}\n{section['text']}")
     if doc["references"]:
-        click.echo("\nCites: " + ", ".join(r["number"] + (" (in corpus)" if r["key"] else "")
-                                           for r in doc["references"]))
+        click.echo("\nTrích dẫn: " + ", ".join(r["number"] + (" (có trong chỉ mục)" if r["key"] else "")
+                                               for r in doc["references"]))
     if doc["cited_by"]:
-        click.echo("Cited by: " + ", ".join(c["number"] or c["key"] for c in doc["cited_by"]))
+        click.echo("Được trích dẫn bởi: " + ", ".join(c["number"] or c["key"] for c in doc["cited_by"]))
+    for relation in doc["relations"]:
+        other = relation["number"] or relation.get("name") or relation.get("key")
+        kind = KIND_LABELS.get(relation["kind"], (relation["kind"],) * 2)[relation["direction"] != "out"]
+        articles = f" (Điều {', '.join(relation['articles'])})" if relation["articles"] else ""
+        click.echo(f"{kind} {other}{articles}")
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Cổng.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Số luồng xử lý.")
 @index_option
 def serve(host, port, threads, index_dir):
-    """The web interface over the same index."""
+    """Giao diện web trên cùng chỉ mục."""
     from webui import create_app, make_server
 
     try:
@@ -232,7 +296,7 @@ def serve(host, port, threads, index_dir):
         server = make_server(app, host, port, threads)
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-    click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    click.echo(f"Đang phục vụ tại http://{host}:{port}/ (Ctrl-C để dừng)", err=True)
     try:
         server.run()
     except KeyboardInterrupt:

@@ -2,9 +2,9 @@
 
 - `REPO`, `SHARED`, `OUT`: the repository root, the shared data folder beside it
   (`NOTICE_SEARCH_SHARED` overrides it) and the git-ignored output folder bench/out/.
-- `parse_weights`: the engine's `search.ranking.Weights` with some changed
-  ("bigram=1,own_number=10"), to hand to `Engine(index, weights=...)`; weights
-  apply at query time, so no re-indexing is needed.
+- `parse_weights`: the engine's `search.weights.Weights` with some changed
+  ("bigram=1,own_number=10"; "rerank_depth=80"), to hand to
+  `Engine(index, weights=...)`; weights apply at query time, so no re-indexing is needed.
 - `engine_fingerprint`, `index_is_current`, `mark_index`: cached indexes carry a
   stamp of the engine code that built them and are rebuilt when it changes.
 - `ndcg_at`, `reciprocal_rank`, `percentile`, `table`: small metric and
@@ -27,11 +27,12 @@ SHARED = Path(os.environ.get("NOTICE_SEARCH_SHARED", REPO.parent / "shared"))
 OUT = REPO / "bench" / "out"
 NOTICES = REPO / "index_data" / "notices"
 
-from search.ranking import Weights  # noqa: E402
+from search.weights import Weights  # noqa: E402
 
 
 ENGINE_SOURCES = ("schema.py", "analysis.py", "indexer.py", "records.py", "writer.py", "whoosh_internals.py",
-                  "normalize.py", "numbers.py", "parse.py", "ingest.py", "models.py")
+                  "normalize.py", "numbers.py", "parse.py", "ingest.py", "models.py", "validity.py", "relations.py",
+                  "effective.py")
 STAMP = "bench.stamp"
 
 
@@ -66,19 +67,29 @@ def mark_index(index_dir: Path, fingerprint: str) -> None:
     (Path(index_dir) / STAMP).write_text(fingerprint)
 
 
-def parse_weights(text: str | None) -> Weights:
-    """'bigram=0.5,own_number=10' -> the engine's Weights with those changed; unknown names are an error."""
-    changes: dict[str, float] = {}
-    names = [f.name for f in fields(Weights)]
+def parse_weights(text: str | None, consts: str | None = None) -> Weights:
+    """The engine's Weights with some changed, to hand to `Engine(index, weights=...)`:
+    `text` changes weights ('bigram=0.5,own_number=10'), `consts` the settings that
+    are counts, not weights ('rerank_depth=80'). Unknown names are an error."""
+    return replace(Weights(), **_changes(text, float, "--weights"), **_changes(consts, int, "--const"))
+
+
+def _changes(text: str | None, kind: type, option: str) -> dict:
+    names = [f.name for f in fields(Weights) if type(getattr(Weights(), f.name)) is kind]
+    changes = {}
     for part in (text or "").split(","):
         if not part.strip():
             continue
         name, sep, value = part.partition("=")
         name = name.strip()
-        if not sep or name not in names:
-            raise SystemExit(f"bad --weights item '{part}': write name=number with a name among " + ", ".join(names))
-        changes[name] = float(value)
-    return replace(Weights(), **changes)
+        try:
+            if not sep or name not in names:
+                raise ValueError
+            changes[name] = kind(value)
+        except ValueError:
+            raise SystemExit(f"bad {option} item '{part}': write name={kind.__name__} with a name among "
+                             + ", ".join(names)) from None
+    return changes
 
 
 def weights_label(weights: Weights | dict[str, float]) -> str:

@@ -9,8 +9,9 @@ that gets no answer within --timeout seconds, or whose connection fails, is coun
 (the client then reconnects); 503 answers are counted apart (shed load, not lost).
 
 Printed per level: requests, requests per second, median and 99th-percentile latency, the
-slowest, answers over 2 s, 503s, lost requests, and the server's peak RSS (from /proc) during
-the level. Targets: no request over 2 s at 32 connections, none lost at 128, RSS under 1 GB.
+slowest, answers over 2 s, 503s, lost requests, the server's peak RSS (from /proc) during
+the level, and the machine's 1-minute load average at its end (timings on a shared machine
+grow with it). Targets: no request over 2 s at 32 connections, none lost at 128, RSS under 1 GB.
 Every request goes to 127.0.0.1 only; each level stops by itself.
 
 Run from the repository root:
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import socket
 import subprocess
@@ -144,7 +146,7 @@ def run_level(port: int, pid: int, paths: list[str], clients: int, seconds: floa
             "max": latencies[-1] if latencies else float("nan"),
             "over_2s": sum(1 for x in latencies if x > 2.0), "shed_503": statuses.get(503, 0),
             "errors_5xx": sum(n for s, n in statuses.items() if s >= 500 and s != 503),
-            "lost": sum(client.lost for client in pool) + stuck, "rss_mb": peak,
+            "lost": sum(client.lost for client in pool) + stuck, "rss_mb": peak, "load": os.getloadavg()[0],
             "lost_reasons": {k: sum(c.reasons.get(k, 0) for c in pool) for k in {k for c in pool for k in c.reasons}}}
 
 
@@ -190,9 +192,9 @@ def main() -> int:
         server.wait(timeout=30)
     print(table([[r["connections"], r["requests"], f"{r['rps']:.1f}", f"{r['p50'] * 1000:.0f}",
                   f"{r['p99'] * 1000:.0f}", f"{r['max'] * 1000:.0f}", r["over_2s"], r["shed_503"], r["errors_5xx"],
-                  r["lost"], f"{r['rss_mb']:.0f}"] for r in results],
+                  r["lost"], f"{r['rss_mb']:.0f}", f"{r['load']:.1f}"] for r in results],
                 ["connections", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "> 2 s", "503", "other 5xx",
-                 "lost", "server RSS MB"]))
+                 "lost", "server RSS MB", "load average"]))
     if args.json:
         print(json.dumps(results))
     return 0

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from whoosh.analysis import SpaceSeparatedTokenizer
 
-from .normalize import fold, nfc, unify_tones
+from . import segmenter
+from .normalize import fold, nfc, normalize_query, unify_tones
 from .numbers import NUMBER_RE, number_key
 
 # Codes kept whole besides document numbers: dates (20/11/2021), decimals and
@@ -33,37 +34,23 @@ _PLACEHOLDER = "ǂ{}ǂ"
 _PLACEHOLDER_RE = re.compile(r"ǂ(\d+)ǂ")
 
 
-@lru_cache(maxsize=1)
-def _pyvi_tokenize():
-    # Imported lazily: pyvi pulls in scikit-learn (~1 s), which commands that
-    # never segment (parse, --help) should not pay for.
-    from pyvi import ViTokenizer
-
-    # pyvi's CRF model is unpickled into a temporary model*.crfsuite file that nothing removes
-    # when the process ends: load the model from it now, then remove it.
-    model = ViTokenizer.ViTokenizer.model
-    if model.tagger_ is not None:
-        model.modelfile.cleanup()
-    return ViTokenizer.tokenize
-
-
 def _has_digit(s: str) -> bool:
     return any(c.isdigit() for c in s)
 
 
 def warm_up() -> None:
-    """Load pyvi now rather than on the first query (for long-running services)."""
-    _pyvi_tokenize()
+    """Load the segmentation model now rather than on the first query (for long-running services)."""
+    segmenter.load()
 
 
 @lru_cache(maxsize=1)
 def version() -> str:
     """What a segmentation depends on: pyvi's version and the source of this module and
-    of the normalization and number rules it applies. Cached segmentations made under
+    of the segmenter, normalization and number rules it applies. Cached segmentations made under
     another version are not reused (search/segment_cache.py)."""
     digest = hashlib.sha1(package_version("pyvi").encode())
     here = Path(__file__).resolve().parent
-    for name in ("analysis.py", "normalize.py", "numbers.py"):
+    for name in ("analysis.py", "segmenter.py", "normalize.py", "numbers.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -92,7 +79,7 @@ def segment(text: str) -> str:
     text = unify_tones(nfc(text))
     protected, kept = _protect(text)
     words = []
-    for token in _pyvi_tokenize()(protected).split():
+    for token in segmenter.tokenize(protected).split():
         if "ǂ" not in token:
             words.append(token)
             continue
@@ -165,4 +152,4 @@ def token_key(token: str) -> str:
 
 def folded_key(text: str) -> str:
     """A name or phrase reduced for loose comparison: folded, lowercased, single-spaced."""
-    return " ".join(fold(unify_tones(nfc(text))).lower().split())
+    return " ".join(fold(unify_tones(normalize_query(text))).lower().split())

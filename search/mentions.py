@@ -19,13 +19,14 @@ def _sentence(text: str, start: int, end: int) -> str:
     return " ".join(text[lo:hi].split())
 
 
-def find_mentions(searcher, key: str) -> list[dict]:
-    """Every written form of the number with comparison key `key`, by document date."""
+def find_mentions(searcher, keys: list[str]) -> list[dict]:
+    """Every written form of the numbers with comparison keys `keys`, by document date."""
     found = []
-    for record in searcher.documents(srefs=key.lower()):
+    for docnum in sorted({n for key in keys for n in searcher.document_numbers(srefs=key.lower())}):
+        record = searcher.stored_fields(docnum)
         text = written_text(record)
         for match in find_numbers(text):
-            if number_key(match.number) != key:
+            if number_key(match.number) not in keys:
                 continue
             found.append(({
                 "key": record["key"], "number_of_document": record.get("number") or None,
@@ -45,6 +46,6 @@ def number_candidates(searcher, digits: str) -> list[str]:
             keys.add(term.decode("utf-8") if isinstance(term, bytes) else term)
     shown = []
     for key in sorted(keys):
-        mentions = find_mentions(searcher, key.upper())
+        mentions = find_mentions(searcher, [key.upper()])
         shown.append(mentions[0]["number"] if mentions else key.upper())
     return shown

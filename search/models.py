@@ -54,6 +54,20 @@ class Reference:
 
 
 @dataclass
+class Link:
+    """What this document does to another (search.relations.KINDS: it amends, replaces,
+    repeals, guides... it), read from its text. The other document is a number, or a law's
+    name and year; `articles` are the other document's articles named ("5", "5.2.a")."""
+
+    kind: str
+    number: str | None = None
+    name: str | None = None
+    year: int | None = None
+    type: str | None = None
+    articles: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Document:
     file: str
     ordinal: int
@@ -71,15 +85,20 @@ class Document:
     divisions: list[Division] = field(default_factory=list)
     motto: str | None = None  # the national motto (or the Party's name) as printed
     notes: list[str] = field(default_factory=list)  # marks around the header no field holds ("KHẨN")
+    effective_date: str | None = None  # ISO; when the document says it takes effect
+    expiry_date: str | None = None  # ISO; the last day it says it applies
+    relations: list[Link] = field(default_factory=list)  # search.validity.read_validity fills these
 
     @property
     def key(self) -> str:
         return f"{self.file}#{self.ordinal}"
 
     def to_dict(self) -> dict:
-        """The `parse --json` shape of CONTRACT.md (plus `preamble`, `divisions`, `motto`, `notes`, and the
-        signer's `rank` where one is printed)."""
+        """The `parse --json` shape of CONTRACT.md (plus `preamble`, `divisions`, `motto`, `notes`,
+        `effective_date`, `expiry_date`, `relations`, and the signer's `rank` where one is printed)."""
         d = asdict(self)
+        for link in d["relations"]:
+            link["direction"] = "out"
         if d["signer"]["rank"] is None:
             del d["signer"]["rank"]
         return {"key": self.key, **d}

@@ -88,20 +88,28 @@ def fold(s: str) -> str:
 # Letters that look like Vietnamese ones but are other code points: Icelandic eth (Ð/ð,
 # U+00D0/U+00F0) is typed for Đ/đ in many real files ("Ðiều 5").
 _LOOKALIKES = {"\u00d0": "\u0110", "\u00f0": "\u0111"}
-_SPACES_RE = re.compile(r"(?: *[\t\u00a0\u2000-\u200b\u202f\u205f\u3000])+ *| {2,}")  # what is not one space
+# What is not one space: other spaces, and the zero-width characters (U+200B-U+200D, U+2060,
+# U+FEFF), which glue words on screen ("cách\u200bly") where a space was meant.
+_SPACES_RE = re.compile(r"(?: *[\t\u00a0\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff])+ *| {2,}")
 _LINE_ENDS_RE = re.compile(r" ?\n ?")
-_INVISIBLE_RE = re.compile(r"[\u200c\u200d\u2060\ufeff\u00ad]")
+_SOFT_HYPHEN = "\u00ad"  # a hyphenation point inside a word: it vanishes
 _BREAKS_RE = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
 
 
 def normalize_text(s: str) -> str:
     """NFC, look-alike letters unified, spaces unified, line breaks kept (tones untouched).
 
-    A zero-width space (U+200B) separates words like a space ("cách\u200bly" -> "cách ly");
-    joiners, the byte-order mark and soft hyphens vanish. Markup is left to the layout
-    pass (search/layout.py), which reads emphasis and table cells before removing them.
+    Zero-width characters (spaces, joiners, the byte-order mark) and NBSP separate words like
+    a space ("cách\u200bly" -> "cách ly"): queries go through the same rule (`normalize_query`),
+    so text is found whichever of them it holds. Soft hyphens vanish. Markup is left to the
+    layout pass (search/layout.py), which reads emphasis and table cells before removing them.
     """
-    s = _INVISIBLE_RE.sub("", _BREAKS_RE.sub("\n", nfc(s)))
+    s = _BREAKS_RE.sub("\n", nfc(s)).replace(_SOFT_HYPHEN, "")
     for lookalike, letter in _LOOKALIKES.items():
         s = s.replace(lookalike, letter)
     return _LINE_ENDS_RE.sub("\n", _SPACES_RE.sub(" ", s)).strip(" ")
+
+
+def normalize_query(s: str) -> str:
+    """What a user typed, read as text is: normalize_text, then any control character is a space."""
+    return "".join(c if c.isprintable() else " " for c in normalize_text(s))

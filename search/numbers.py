@@ -19,11 +19,11 @@ DOC_TYPES = [
     "Chỉ thị", "Thông tư liên tịch", "Thông tư", "Thông báo", "Công văn",
     "Công điện", "Kế hoạch", "Hướng dẫn", "Tờ trình", "Báo cáo", "Kết luận",
     "Quy định", "Quy chế", "Chương trình", "Đề án", "Văn bản hợp nhất",
-    "Biên bản", "Thông cáo", "Giấy mời", "Sao y bản chính",
+    "Biên bản", "Thông cáo", "Giấy mời", "Sao y bản chính", "Án lệ",
 ]
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_SLASH = r"[ \t]*/[ \t]*"
+_SLASH = r"[ \t]*//?[ \t]*"  # a slash typed twice is one ("24/2026//NQ-CP")
 # A symbol part is a code: all capitals and digits (NQ, UBTVQH15, HĐND) or with at least
 # two capitals (TTg, TTr); a word such as "Ngày" is not one ("CÔNG BÁO/Số 287/Ngày 08-4-2022").
 _PART = rf"[{_UP}](?:[{_UP}\d]*(?![^\W_])|[^\W_]*?[{_UP}][^\W_]*)"
@@ -45,7 +45,7 @@ _MARKUP_RE = re.compile(r"[\s*_\\]+")
 
 def normalize_number(s: str) -> str | None:
     """'128 / nq-cp' -> '128/NQ-CP'; 'Số: **6325**/UBND-KGVX' cleaned likewise; None if not a number."""
-    s = _MARKUP_RE.sub("", nfc(s))
+    s = _MARKUP_RE.sub("", nfc(s)).replace("//", "/")
     if s == s.lower():
         s = s.upper()
     return s if _NUMBER_ANYCASE_RE.fullmatch(s) else None
@@ -106,7 +106,7 @@ _DATE_AFTER_RE = re.compile(r"[ \t]*,?[ \t]*(?:ban hành[ \t]+)?(?=ngày)", re.I
 _CANONICAL_TYPE = {unify_tones(t).lower(): t for t in DOC_TYPES}
 
 
-def _canonical_type(word: str) -> str | None:
+def canonical_type(word: str) -> str | None:
     return _CANONICAL_TYPE.get(re.sub(r"\s+", " ", unify_tones(word)).lower())
 
 
@@ -131,7 +131,7 @@ def find_numbers(text: str) -> list[NumberMatch]:
         if before and before.group(0):
             start = before.start()
             if before.group("type"):
-                doc_type = _canonical_type(before.group("type"))
+                doc_type = canonical_type(before.group("type"))
         if doc_type is None and found and _same_kind(found[-1].number, number):
             if _LIST_GAP_RE.fullmatch(text, found[-1].end, start):
                 doc_type = found[-1].type  # "Chỉ thị số 15/CT-TTg và số 16/CT-TTg"

@@ -24,13 +24,13 @@ from pathlib import Path
 
 from .chrome import furniture, page_marks
 from .closing import noi_nhan, read_closing
-from .header import (BODY_START_RE, is_authority, list_items, motto_at, number_line, place_date, read_header,
+from .header import (BODY_START_RE, is_authority, motto_at, number_line, place_date, read_header,
                      strong_body, type_heading)
 from .ingest import read_text
 from .layout import Line, is_upper, logical_lines
 from .models import Document, Reference
 from .normalize import fold
-from .numbers import find_numbers, issuer_of, number_key
+from .numbers import DATE_RE, DOC_TYPES, canonical_type, find_numbers, iso_date, issuer_of, normalize_number, number_key
 from .structure import appendices, appendix_heading, body_sections, division
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -158,8 +158,39 @@ def _parse_document(lines: list[Line], lo: int, hi: int, file: str, ordinal: int
         doc.title = _law_name(doc.type, doc.title, [lines[i].text for i in body[:40]])
     if doc.date is None:
         doc.date = _adoption_date([lines[i].text for i in range(lo, hi)])
+    if doc.number is None:
+        titled = _title_number([lines[i].text for i in range(lo, min(hi, lo + _TITLE_LINES))])
+        if titled is not None:
+            doc.number, doc.date = titled.number, doc.date or titled.date
+            doc.type = doc.type or titled.type
     doc.references = _references(doc)
     return doc
+
+
+_TITLE_LINES = 4
+# A type word, then at most its issuer ("của Thủ tướng Chính phủ"), then "số" and a number.
+_TITLE_NUMBER_RE = re.compile(rf"(?P<type>{'|'.join(DOC_TYPES)})(?:\s+của\s[^,.;:]{{1,60}}?)?\s+số\s*(?=\d)",
+                              re.IGNORECASE)
+_TYPE_WORD_RE = re.compile(rf"\b(?:{'|'.join(DOC_TYPES)})\b", re.IGNORECASE)  # "của Nghị quyết số …" cites
+
+
+def _title_number(texts: list[str]) -> Reference | None:
+    """The number a document's opening title sentence gives, where no number line is printed:
+    old Gazette and case-law layouts ('Quyết định của Thủ tướng Chính phủ số 115/2004/QĐ-TTg
+    ngày 25 tháng 6 năm 2004 về việc …', 'Án lệ số 17/2018/AL về …'). None unless the title
+    opens with a type word, at most its issuer, then 'số' and the number: 'NGHỊ QUYẾT / Sửa đổi
+    … của Nghị quyết số 730/…' names the document it amends, not itself."""
+    title = []
+    for text in texts:
+        if BODY_START_RE.match(text):
+            break
+        title.append(text)
+    joined = " ".join(title)
+    opening = _TITLE_NUMBER_RE.match(joined)
+    found = find_numbers(joined) if opening else []
+    if not found or found[0].start > opening.end() or _TYPE_WORD_RE.search(joined, opening.end("type"), opening.end()):
+        return None
+    return Reference(found[0].number, type=canonical_type(opening.group("type")), date=found[0].date)
 
 
 _FOOT_LINES = 8
@@ -282,9 +313,38 @@ def parse_text(text: str, file: str) -> list[Document]:
     documents = [_parse_document(lines, start, end, file, k)
                  for k, (start, end) in enumerate(_split(lines), start=1)]
     _number_forwarded(documents)
+    if len(documents) == 1 and documents[0].number is None:
+        _fill_from_attributes(documents[0], all_lines)
     for doc in documents:
         doc.issuer = doc.issuer or issuer_of(doc.number)
     return documents
+
+
+# A portal's attribute table ("thuộc tính": label cells beside value cells), by its labels.
+_ATTRIBUTE_LABELS = {
+    "so ky hieu": "number", "so hieu": "number", "so van ban": "number", "so an le": "number",
+    "ngay ban hanh": "date", "ngay thong qua": "date", "loai van ban": "type", "co quan ban hanh": "issuer",
+}
+_DAY_RE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{4}$")
+
+
+def _fill_from_attributes(doc: Document, lines: list[Line]) -> None:
+    """Fill a document that printed no number from a page's attribute table: a saved
+    attribute page holds the number, date, type and issuer only there."""
+    cells = {line.cell: line.text for line in lines if line.cell}
+    for (table, row, column), label in cells.items():
+        field = _ATTRIBUTE_LABELS.get(" ".join(fold(label).lower().split()))
+        value = cells.get((table, row, column + 1), "").strip()
+        if field is None or not value:
+            continue
+        if field == "number" and doc.number is None:
+            doc.number = normalize_number(value)
+        elif field == "date" and doc.date is None and (m := _DAY_RE.match(value)):
+            doc.date = iso_date(DATE_RE.match(f"ngày {m.group(0)}"))
+        elif field == "type" and doc.type is None:
+            doc.type = canonical_type(value)
+        elif field == "issuer" and doc.issuer is None:
+            doc.issuer = value
 
 
 def _number_forwarded(documents: list[Document]) -> None:

@@ -3,49 +3,34 @@
 Whoosh answers an OR of many words by walking a tree of matchers in Python one
 posting at a time; on the 18,000 law articles a question full of common words
 ("của", "có thể") took seconds. Here each term's postings are read as arrays (the
-index's posting blocks are raw arrays: search/whoosh_internals.py) and scored with
-Whoosh's own BM25F formula, so a query costs a few array operations per term, and the ranking, the totals and the facets all
-come from one pass. Phrases are checked on position arrays too (a record holds
-the phrase where the k-th syllable's positions, shifted back by k, meet the
-first one's), only on the records that the rest of the query already admits.
+index's posting blocks are raw arrays: search/whoosh_internals.py) and scored
+with Whoosh's BM25F formula (with Lucene's idf, `idf_of`;
+tests/test_whoosh_internals.py pins the two), so a query costs a few array
+operations per term, and the ranking, the totals and the facets all come from
+one pass; the best records are then scored again (`Rerank`). Phrases are checked
+on position arrays too (a record holds the phrase where the k-th syllable's
+positions, shifted back by k, meet the first one's), only on the records that
+the rest of the query already admits.
 """
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass
 from math import log
 
 import numpy as np
 from whoosh import query as wq
 
+from . import analysis
+from .query import Prefer, Rerank
 from .tables import GenerationTables
+from .weights import Weights
 from .whoosh_internals import position_arrays, posting_arrays
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
 CACHED_MIN_POSTINGS = 512  # shorter posting lists decode fast enough
 CACHE_MAX_POSTINGS = 5_000_000  # about 80 MB
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How much a match counts, by where it is: configuration handed to the Engine.
-
-    The content fields' BM25F weights were chosen on the development queries and
-    ALQAC (README, "Design notes"; `python bench/alqac.py --weights ...`).
-    """
-
-    words: float = 0.5     # pyvi words
-    syl: float = 1.0       # syllables: robust to segmentation differences
-    bigram: float = 1.0    # adjacent syllable pairs: phrase-like precision, cheap
-    heading: float = 0.3   # section heading (article title) or document title
-    # A syllable typed without diacritics, in a query that has them elsewhere, matches
-    # its accented forms ("ho" ~ "hộ") at this weight, below the typed form.
-    folded: float = 0.4
-    own_number: float = 20.0  # the document whose own number is typed
-
-    def field(self, name: str) -> float:
-        return getattr(self, name)
 
 
 class Statistics:
@@ -66,13 +51,14 @@ class Statistics:
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._cached = 0
         self._lock = threading.Lock()
-        self._frequencies: dict[tuple[str, str], int] = {}
+        self._idf: dict[tuple[str, str], float] = {}
 
-    def doc_frequency(self, reader, field: str, text: str) -> int:
-        """The term's document frequency as Whoosh counts it (deleted records included)."""
-        found = self._frequencies.get((field, text))
+    def idf(self, reader, field: str, text: str) -> float:
+        """The term's idf (`idf_of`), its records counted as Whoosh counts them:
+        all records and the term index's document frequency, deleted ones included."""
+        found = self._idf.get((field, text))
         if found is None:
-            found = self._frequencies[(field, text)] = reader.doc_frequency(field, text)
+            found = self._idf[(field, text)] = idf_of(self.size, reader.doc_frequency(field, text))
         return found
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -102,6 +88,13 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(ids), np.concatenate(tfs)
+
+
+def idf_of(count: int, frequency: int) -> float:
+    """BM25's inverse document frequency (Lucene's form, always positive): near 0
+    for a term in most records, so that common words cannot outweigh a rare one.
+    (Whoosh's own, log(count / (frequency + 1)) + 1, is about 1 even for a term in every record.)"""
+    return log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
 def positions(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -154,6 +147,16 @@ class Evaluation:
             return self._or(query)
         if isinstance(query, wq.And):
             return self._and(query.subqueries)
+        if isinstance(query, Rerank):
+            mask, scores = self._eval(query.child)
+            return mask, self._rerank(mask, scores, query.slots, query.weights)
+        if isinstance(query, Prefer):
+            mask, scores = self._eval(query.child)
+            preferred, _ = self._eval(query.preferred)
+            if query.admit:  # what the query names exactly ("Điều 173 Bộ luật …"): first, matched or not
+                top = float(scores[mask].max()) if mask.any() else 0.0
+                return mask | preferred, np.where(preferred, scores * query.factor + top + 1.0, scores)
+            return mask, np.where(preferred, scores * query.factor, scores)
         if isinstance(query, wq.AndMaybe):
             mask, scores = self._eval(query.a)
             _, extra = self._eval(query.b)
@@ -176,6 +179,33 @@ class Evaluation:
         mask[list(self.searcher.docs_for_query(query))] = True
         return mask, scores
 
+    def _rerank(self, mask: np.ndarray, scores: np.ndarray, slots, weights: Weights) -> np.ndarray:
+        """Score the best records again: times how much of their title (an
+        article's "Điều kiện kết hôn") the query holds, plus their best clause (a
+        line of their text, read under the title), so that a long article is
+        judged by the clause that answers, not diluted by the others."""
+        candidates = np.flatnonzero(mask & (scores > 0))
+        depth = weights.rerank_depth
+        if len(candidates) > depth:
+            candidates = candidates[np.argpartition(-scores[candidates], depth)[:depth]]
+        if not len(candidates):
+            return scores
+        shape = _Shape(slots, self.stats, self.reader, weights)
+        scores = scores.copy()
+        clauses = {}
+        for record in candidates:
+            fields = self.searcher.stored_fields(int(record))
+            title = analysis.syllables(fields.get("heading_text") or "").split()
+            scores[record] *= 1 + weights.title * shape.title_coverage(title)
+            lines = (_SYLLABLE_RE.findall(line) for line in analysis.unify_tones(
+                (fields.get("text") or "").lower()).split("\n"))
+            clauses[record] = [title + line for line in lines if line]
+        lengths = [len(c) for found in clauses.values() for c in found]
+        average = sum(lengths) / max(len(lengths), 1)
+        for record, found in clauses.items():
+            scores[record] += weights.clause * max((shape.clause_score(c, average) for c in found), default=0)
+        return scores
+
     def _terms(self, terms: list[wq.Term]) -> tuple[np.ndarray, np.ndarray]:
         """An OR of terms, scored straight into one array."""
         mask, scores = self._empty()
@@ -194,7 +224,7 @@ class Evaluation:
         lengths, average = self.stats.lengths[term.fieldname]
         # Whoosh's idf counts deleted records too; so does the term index, but not `ids`:
         # Whoosh's matcher has already skipped the deleted records a list starts with.
-        idf = log(self.stats.size / (self.stats.doc_frequency(self.reader, term.fieldname, term.text) + 1)) + 1
+        idf = self.stats.idf(self.reader, term.fieldname, term.text)
         norm = K1 * ((1 - B) + B * lengths[ids] / average)
         scores[ids] += term.boost * idf * (tfs * (K1 + 1)) / (tfs + norm)
 
@@ -229,6 +259,53 @@ class Evaluation:
         for phrase in query.subqueries if isinstance(query, wq.Or) else [query]:
             found[phrase_records(self.reader, phrase, allowed)] = True
         return found
+
+
+_SYLLABLE_RE = re.compile(r"[^\W_]+")  # a clause's syllables, near enough to the `syl` field's
+
+
+class _Shape:
+    """A query's syllables and adjacent pairs, indexed for scoring texts read at
+    query time (titles, clauses) with the index's idf."""
+
+    def __init__(self, slots, stats: Statistics, reader, weights: Weights):
+        distinct = list(dict.fromkeys(s for s in slots if s))
+        self.slot_of = {form: i for i, slot in enumerate(distinct) for form in slot}
+        self.slot_idf = [max(stats.idf(reader, "syl", f) for f in slot) for slot in distinct]
+        pairs = list(dict.fromkeys((x, y) for x, y in zip(slots, slots[1:]) if x and y))
+        self.pair_of = {(a, b): i for i, (x, y) in enumerate(pairs) for a in x for b in y}
+        self.pair_idf = [max(stats.idf(reader, "bigram", f"{a}_{b}") for a in x for b in y) for x, y in pairs]
+        self.stats, self.reader, self.weights = stats, reader, weights
+
+    def title_coverage(self, title: list[str]) -> float:
+        """How much of a title the query holds, 0..1: the idf-weighted share of its
+        syllables that the query has, times the share of its adjacent pairs that
+        the query has adjacent too (so scattered common words count little)."""
+        if not title:
+            return 0.0
+        weights = [self.stats.idf(self.reader, "syl", s) for s in title]
+        share = sum(w for s, w in zip(title, weights) if s in self.slot_of) / (sum(weights) or 1.0)
+        if len(title) == 1:
+            return share
+        return share * sum(1 for p in zip(title, title[1:]) if p in self.pair_of) / (len(title) - 1)
+
+    def clause_score(self, clause: list[str], average: float) -> float:
+        """BM25 of one clause for the query's syllables and pairs (fields syl and
+        bigram), its length against the average clause of the candidates."""
+        slot_tf = [0] * len(self.slot_idf)
+        for syllable in clause:
+            i = self.slot_of.get(syllable)
+            if i is not None:
+                slot_tf[i] += 1
+        pair_tf = [0] * len(self.pair_idf)
+        for pair in zip(clause, clause[1:]):
+            i = self.pair_of.get(pair)
+            if i is not None:
+                pair_tf[i] += 1
+        norm = K1 * ((1 - B) + B * len(clause) / average)
+        saturation = lambda tf: tf * (K1 + 1) / (tf + norm)  # noqa: E731
+        return (self.weights.syl * sum(idf * saturation(tf) for tf, idf in zip(slot_tf, self.slot_idf) if tf)
+                + self.weights.bigram * sum(idf * saturation(tf) for tf, idf in zip(pair_tf, self.pair_idf) if tf))
 
 
 def _positional(query: wq.Query) -> bool:

@@ -220,7 +220,7 @@ class _Mention:
 _TYPE_ALTS = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(DOC_TYPES, key=len, reverse=True))
 _THIS_RE = re.compile(r"(?i)\bnày\b")
 _SELF_BEFORE_RE = re.compile(rf"(?i)(?<![^\W\d_])(?:{_TYPE_ALTS}|văn bản|quy định|quy chế|kế hoạch)\s+$")
-_NAMED_START_RE = re.compile(rf"(?<![^\W\d_])(?:Hiến pháp|HIẾN PHÁP|Bộ luật|BỘ LUẬT|Luật|LUẬT|Pháp lệnh|PHÁP LỆNH)\s+(?=[^\W\d_])")
+_NAMED_START_RE = re.compile(r"(?<![^\W\d_])(?:Hiến pháp|HIẾN PHÁP|Bộ luật|BỘ LUẬT|Luật|LUẬT|Pháp lệnh|PHÁP LỆNH)\s+(?=[^\W\d_])")
 # Words that end a law's name (lower-cased, tone-unified); pairs are checked first.
 _NAME_STOP_PAIRS = {"quy định", "hướng dẫn", "thực hiện", "triển khai", "ban hành", "sửa đổi", "bổ sung",
                     "có hiệu", "hết hiệu", "thi hành", "đã được", "được sửa", "liên quan"}

@@ -5,6 +5,7 @@ ends only translate arguments and render results.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import threading
@@ -17,23 +18,28 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from . import analysis, indexer
+from . import analysis
+from .corpus import CorpusTable
 from .facets import DocTable
 from .index_store import IndexBusy, IndexUnavailable, open_index
 from .mentions import find_mentions, number_candidates
 from .numbers import find_numbers, number_key
-from .parse import parse_file
-from .query import QueryError, Vocabulary, date_range, field_query, parse_query
-from .ranking import Evaluation, Statistics, Weights
+from .originals import NoOriginal, Original, original_file
+from .query import QueryError, Vocabulary, date_range, field_query, number_keys, parse_query
+from .ranking import Evaluation, Statistics
 from .records import Record, is_head
-from .snippets import has_match, snippet
+from .snippets import QueryWords, hit_snippet, query_words
 from .tables import GenerationTables
+from .validity import CODE, STATUSES as STATUS_NAMES, as_of_date, read_validity, status_alone, statuses_of, take_filters
+from .weights import Weights
 
 DEFAULT_INDEX = "index_data/index"
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 MAX_FILTER_LENGTH = 300  # characters of a filter value (names and bodies are far shorter)
 SORTS = ("relevance", "date", "-date")
+RELATED_TEXT = 20_000  # characters of a document read for its distinctive word pairs
+RELATED_TERMS = 12     # word pairs looked for in other documents
 FILTERS = ("signer", "issuer", "type", "ref", "year")  # each matches a field of the same name
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
@@ -44,13 +50,23 @@ def default_index_dir() -> str:
 
 def index_paths(paths: list[str], index_dir: str, rebuild: bool = False, progress=None) -> dict:
     """Add files and folders to the index; the `index --json` summary."""
+    from . import indexer  # the readers and the parser: not loaded by commands that only search
+
     return asdict(indexer.build(paths, index_dir, rebuild=rebuild, progress=progress))
 
 
 def parse_path(path: str) -> dict:
     """What the parser extracts from one file; the `parse --json` shape."""
+    from .parse import parse_file
+
     file = Path(path)
-    return {"file": file.name, "documents": [d.to_dict() for d in parse_file(file, file.name)]}
+    today = as_of_date(None)
+    documents = []
+    for doc in parse_file(file, file.name):
+        data = read_validity(doc).to_dict()
+        data.update(status=status_alone(doc.effective_date, doc.expiry_date, today), status_as_of=today)
+        documents.append(data)
+    return {"file": file.name, "documents": documents}
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,8 @@ class SearchRequest:
     year: str | None = None
     date_from: str | None = None  # "from" in a request's parameters
     date_to: str | None = None    # "to"
+    status: str | None = None     # a validity status or group (search.validity)
+    asof: str | None = None       # the date the status is taken on (default: today)
     limit: int = 10
     offset: int = 0
     sort: str = "relevance"
@@ -78,7 +96,7 @@ class SearchRequest:
     PARAMETERS = {"from": "date_from", "to": "date_to"}
 
     def __post_init__(self):
-        for name in ("q", *FILTERS, "date_from", "date_to"):
+        for name in ("q", *FILTERS, "date_from", "date_to", "status", "asof"):
             value = getattr(self, name)
             if value is None and name != "q":
                 continue
@@ -99,7 +117,7 @@ class SearchRequest:
     @classmethod
     def from_params(cls, params: Mapping) -> SearchRequest:
         """A request from named parameters (a JSON object, URL arguments, command-line
-        options): `q`, the filters, `from`, `to`, `limit`, `offset`, `sort`, `sections`.
+        options): `q`, the filters, `from`, `to`, `status`, `asof`, `limit`, `offset`, `sort`, `sections`.
         Numbers and flags may be given as text ("10", "true"); empty values are absent."""
         names = {f.name for f in fields(cls)}
         unknown = sorted(k for k in params if cls.PARAMETERS.get(k, k) not in names or k in cls.PARAMETERS.values())
@@ -122,6 +140,13 @@ class SearchRequest:
         return cls(**values)
 
 
+def _one(name: str, given: str | None, in_query: str | None) -> str | None:
+    """A filter given as a parameter, in the query text, or both alike."""
+    if given and in_query and given.strip() != in_query.strip():
+        raise QueryError(f"'{name}' is given twice with different values ({given}, {in_query}).")
+    return given or in_query
+
+
 def _parameter(name: str) -> str:
     return {v: k for k, v in SearchRequest.PARAMETERS.items()}.get(name, name)
 
@@ -141,7 +166,7 @@ def _close_all(searchers: list, lock: threading.Lock) -> None:
 class Engine:
     """Searches one index; safe to share between threads (one searcher per thread).
 
-    `weights` (ranking.Weights) says how much a match counts in each field.
+    `weights` (weights.Weights) says how much a match counts, by where it is.
     """
 
     def __init__(self, index_dir: str | os.PathLike | None = None, weights: Weights = Weights()):
@@ -154,7 +179,7 @@ class Engine:
         self._searchers: list = []
         self._searchers_lock = threading.Lock()
         self._close = weakref.finalize(self, _close_all, self._searchers, self._searchers_lock)
-        self._generation_tables: tuple[int, DocTable, Vocabulary, Statistics] | None = None
+        self._generation_tables: tuple[int, DocTable, Vocabulary, Statistics, CorpusTable] | None = None
         self._tables_lock = threading.Lock()
         analysis.warm_up()  # start-up costs, not the first query's
         self._tables(self._searcher())
@@ -181,14 +206,16 @@ class Engine:
         """Close the files this engine has open (also done when it is garbage-collected)."""
         self._close()
 
-    def _tables(self, searcher) -> tuple[DocTable, Vocabulary, Statistics]:
+    def _tables(self, searcher) -> tuple[DocTable, Vocabulary, Statistics, CorpusTable]:
         """Per-generation look-up tables, rebuilt after each commit."""
         generation = searcher.reader().generation()
         with self._tables_lock:
             if self._generation_tables is None or self._generation_tables[0] != generation:
                 reader = searcher.reader()
                 tables = GenerationTables(reader, self.index_dir)
-                self._generation_tables = (generation, DocTable(tables), Vocabulary(reader), Statistics(reader, tables))
+                table = DocTable(tables)
+                self._generation_tables = (generation, table, Vocabulary(reader), Statistics(reader, tables),
+                                           CorpusTable(searcher, table.keys))
             return self._generation_tables[1:]
 
     # --- search -------------------------------------------------------------
@@ -197,17 +224,23 @@ class Engine:
         """`run(SearchRequest(q, **options))`: for callers in Python."""
         return self.run(SearchRequest(q, **options))
 
-    def run(self, request: SearchRequest) -> dict:
-        """Ranked documents (or sections) with facets; raises QueryError on bad input."""
+    def run(self, request: SearchRequest, within: str | None = None) -> dict:
+        """Ranked documents (or sections) with facets; raises QueryError on bad input.
+        `within`: only the records of the document with that key."""
         started = time.perf_counter()
         q, sort, sections = request.q, request.sort, request.sections
         limit, offset = min(request.limit, MAX_LIMIT), min(request.offset, MAX_OFFSET)
         searcher = self._searcher()
-        table, vocabulary, stats = self._tables(searcher)
-        parsed = parse_query(q, vocabulary, searcher.reader(), self.weights)
+        table, vocabulary, stats, corpus = self._tables(searcher)
+        text, validity = take_filters(q)
+        as_of = as_of_date(_one("asof", request.asof, validity.get("asof")))
+        status = _one("status", request.status, validity.get("status"))
+        parsed = parse_query(text, vocabulary, searcher.reader(), self.weights)
         filters = [field_query(name, getattr(request, name)) for name in FILTERS if getattr(request, name)]
         if request.date_from or request.date_to:
             filters.append(date_range(request.date_from, request.date_to))
+        if within is not None:
+            filters.append(wq.Term("key", within))
         if not parsed.query and sort == "relevance":
             sort = "-date"  # nothing to rank by: list documents, newest first
         query = parsed.query or wq.Every()
@@ -220,6 +253,11 @@ class Engine:
         mask, scores = evaluate(query)
         if filter_query is not None:
             mask &= evaluate(filter_query)[0]
+        statuses = corpus.statuses(as_of)
+        if status:
+            wanted = np.isin(statuses, [CODE[s] for s in statuses_of(status)])
+            docs = table.doc_of_record
+            mask &= (docs >= 0) & wanted[docs]
         records = np.flatnonzero(mask)
         order = np.lexsort((records, -scores[records]))  # ties: index order, like Whoosh
         records = records[order]
@@ -238,19 +276,27 @@ class Engine:
             order = np.argsort(-dates if sort == "-date" else dates, kind="stable")
             records, scores = records[order], scores[order]
         scored = sort == "relevance"
-        hits = [self._hit(searcher.stored_fields(int(n)), float(score) if scored else None, parsed.highlight)
-                for n, score in zip(records[offset:offset + limit], scores[offset:offset + limit])]
+        words = query_words(q, parsed.highlight) if parsed.highlight else None
+        hits = []
+        for n, score in zip(records[offset:offset + limit], scores[offset:offset + limit]):
+            fields = searcher.stored_fields(int(n))
+            doc = int(table.doc_of_record[n])
+            hits.append({**self._hit(fields, float(score) if scored else None, parsed.highlight, words),
+                         "label": corpus.label(doc, fields.get("section") or ""),
+                         "status": STATUS_NAMES[statuses[doc]]})
+        matching = np.unique(docs_of)
         return {
             "query": q, "total": len(records), "offset": offset,
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
-            "hits": hits, "facets": table.counts(np.unique(docs_of)),
+            "hits": hits, "facets": {**table.counts(matching), "status": corpus.counts(matching, as_of)},
+            "notice": parsed.notice,  # what was searched differently from what was typed, else None
+            "as_of": as_of,
         }
 
     @staticmethod
-    def _hit(fields: Record, score: float | None, highlight: set[str]) -> dict:
+    def _hit(fields: Record, score: float | None, highlight: set[str], words: QueryWords | None = None) -> dict:
         text = fields.get("text") or ""
         heading = fields.get("heading_text") or ""
-        shown = text if not highlight or has_match(text, highlight) or not heading else heading
         return {
             "key": fields["key"], "number": fields.get("number") or None,
             "type": fields.get("type") or None, "title": fields.get("title") or None,
@@ -258,7 +304,7 @@ class Engine:
             "issuer": fields.get("issuer") or None, "section": fields.get("section") or None,
             "heading": heading or None, "path": fields.get("path") or [],
             "score": round(score, 3) if score is not None else None,  # sorted by date: no score
-            "snippet": snippet(shown, highlight),
+            "snippet": hit_snippet(text, heading, highlight, words),
         }
 
     # --- documents ------------------------------------------------------------
@@ -268,19 +314,30 @@ class Engine:
         if "#" in key:
             found = searcher.documents(key=key, section="")
         else:
-            number = number_key(key)
-            found = searcher.documents(number_key=number.lower(), section="") if number else []
+            found = (record for number in number_keys(key)  # 4800/QD-BYT: 4800/QĐ-BYT typed without Đ
+                     for record in searcher.documents(number_key=number.lower(), section=""))
         return next((record for record in found if is_head(record)), None)
 
-    def show(self, key: str) -> dict | None:
-        """A document with its sections, what it cites and what cites it; None if unknown."""
+    def show(self, key: str, asof: str | None = None) -> dict | None:
+        """A document with its sections, what it cites and what cites it, its relations both
+        ways, its status on `asof` (default today) and its history; None if unknown."""
         searcher = self._searcher()
         head = self._head(searcher, key)
         if head is None:
             return None
+        as_of = as_of_date(asof)
+        table, _, _, corpus = self._tables(searcher)
         doc = dict(head["doc"])
+        i = bisect.bisect_left(table.keys, head["key"])
+        doc.setdefault("effective_date", None)
+        doc.setdefault("expiry_date", None)
+        doc["relations"] = corpus.relations(i, as_of)
+        doc.update(corpus.status(i, as_of))
+        doc["cites_not_in_force"] = corpus.leans_on_invalid(i, as_of)
+        doc["timeline"] = corpus.timeline(i)
         records = sorted(searcher.documents(key=head["key"]), key=lambda r: r["order"])
         doc["preamble"] = "".join(r.get("text") or "" for r in records if not r["section"])
+        labels = iter([section.get("label", "") for section in doc["sections"]])
         doc["sections"] = []
         for record, previous in zip(records, [None, *records]):  # a long section's parts join up
             if not record["section"]:
@@ -289,7 +346,8 @@ class Engine:
                 doc["sections"][-1]["text"] += record["text"]
             else:
                 doc["sections"].append({"id": record["section"], "path": record["path"],
-                                        "heading": record["heading_text"], "text": record["text"]})
+                                        "heading": record["heading_text"], "text": record["text"],
+                                        "label": next(labels, "")})
         for reference in doc["references"]:
             cited = self._head(searcher, reference["number"])
             reference["key"] = cited["key"] if cited else None
@@ -303,6 +361,42 @@ class Engine:
             doc["cited_by"].sort(key=lambda d: (d["date"] or "", d["key"]))
         return doc
 
+    def related(self, key: str, limit: int = 5) -> list[dict]:
+        """Documents related to document `key`, best first: those citing the same numbers
+        (a number few documents cite counts more), then those sharing its most distinctive
+        word pairs. Each: key, number, type, date, title and `shared` (the numbers both cite)."""
+        searcher = self._searcher()
+        head = self._head(searcher, key)
+        if head is None:
+            return []
+        key = head["key"]
+        scores: dict[str, float] = {}
+        shared: dict[str, list[str]] = {}
+        for reference in head["doc"]["references"]:
+            cited = number_key(reference["number"])
+            citing = [r["key"] for r in searcher.documents(refs=cited.lower(), section="") if is_head(r)] if cited else []
+            for other in citing:
+                if other != key:
+                    scores[other] = scores.get(other, 0.0) + 1.0 + 1.0 / len(citing)
+                    shared.setdefault(other, []).append(reference["number"])
+        if len(scores) < limit:  # then by the words: its most distinctive syllable pairs, any of them
+            text = " ".join(r.get("text") or "" for r in searcher.documents(key=key))[:RELATED_TEXT]
+            pairs = analysis.field_texts(analysis.syllables(f"{head.get('title') or ''} {text}"))["bigram"]
+            terms = [t for t, _ in searcher.key_terms_from_text("bigram", pairs, numterms=RELATED_TERMS)]
+            if terms:
+                q = " OR ".join(f'"{t.replace("_", " ")}"' for t in terms)
+                found = self.run(SearchRequest(q=q, limit=limit + 1))["hits"]
+                for rank, hit in enumerate(h for h in found if h["key"] != key and h["key"] not in scores):
+                    scores[hit["key"]] = 1.0 / (rank + 2)  # below any shared citation
+        best = sorted(scores, key=lambda k: -scores[k])[:limit]
+        heads = {k: self._head(searcher, k) for k in best}
+        return [{"key": k, **{f: heads[k].get(f) or None for f in ("number", "type", "date", "title")},
+                 "shared": shared.get(k, [])} for k in best if heads[k] is not None]
+
+    def original(self, key: str) -> Original:
+        """The file a document was indexed from (search.originals); raises NoOriginal."""
+        return original_file(self._searcher(), key)
+
     def mentions(self, number: str) -> dict:
         """Every place a document number is written, ordered by document date."""
         searcher = self._searcher()
@@ -315,11 +409,12 @@ class Engine:
                 raise QueryError(f"'{number}' is not a document number such as 128/NQ-CP.")
             return {"number": number.strip(), "total": 0, "documents": 0, "mentions": [],
                     "candidates": number_candidates(searcher, number.strip())}
-        mentions = find_mentions(searcher, key)
+        # 4800/QD-BYT may be 4800/QĐ-BYT typed without diacritics, as in search.
+        mentions = find_mentions(searcher, number_keys(key))
         return {"number": mentions[0]["number"] if mentions else number.strip(),
                 "total": len(mentions), "documents": len({m["key"] for m in mentions}),
                 "mentions": mentions}
 
 
-__all__ = ["Engine", "IndexBusy", "IndexUnavailable", "QueryError", "SearchRequest", "Weights", "index_paths",
-           "parse_path", "default_index_dir"]
+__all__ = ["Engine", "IndexBusy", "IndexUnavailable", "NoOriginal", "QueryError", "SearchRequest", "Weights",
+           "index_paths", "parse_path", "default_index_dir"]

@@ -2,13 +2,62 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import escape
 
+from . import analysis
 from .analysis import TOKEN_RE, text_key, token_key
 
 WINDOW = 36  # syllables shown around the best match
-SCAN_CHARS = 4000  # a longer text is tokenized only around its densest matches
+SCAN_CHARS = 1500  # a longer text is tokenized only around its densest matches
 SEARCH_CHARS = 20_000  # and only its start is searched (the indexer splits longer texts)
+
+
+_WORD_CHAR_RE = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class QueryWords:
+    """Which matches a snippet marks: runs of syllables the query writes side by side
+    (`pairs`, folded), and syllables that may stand alone (`alone`: the query's
+    one-syllable words that are not filler). A syllable of a longer query word found on
+    its own ("người" of "người lao động") or a common one-syllable word ("của") is not
+    marked."""
+    pairs: frozenset[tuple[str, str]]
+    alone: frozenset[str]
+
+
+# Vietnamese function words (conjunctions, prepositions, particles) and classifiers that head
+# a noun phrase (người lao động, việc làm): closed classes of the grammar, not of any corpus. In a
+# query of several words they are not marked on their own, nor as a pair of two of them.
+FUNCTION_WORDS = frozenset(text_key(w) for w in """
+    của và với hoặc hay thì mà là có được bị cho để do vì nên nhưng tuy nếu khi trong ngoài trên dưới
+    theo từ đến tới về tại ở bởi qua sau trước các những mọi mỗi một này đó kia ấy nào gì ai sao
+    đã đang sẽ cũng đều vẫn còn rất không chưa chỉ ra vào lên xuống nhau thế như
+    người cái con chiếc việc sự cuộc
+    """.split())
+
+
+def query_words(q: str, highlight: set[str]) -> QueryWords:
+    """What of query `q` a snippet marks: its syllables written side by side, and those
+    that are words by themselves, not function words (all of them if nothing else is left)."""
+    syllables = [token_key(s) for s in analysis.field_texts(analysis.segment(q))["syl"].split()]
+    pairs = {(a, b) for a, b in zip(syllables, syllables[1:])
+             if a in highlight and b in highlight and not (a in FUNCTION_WORDS and b in FUNCTION_WORDS)}
+    covered: set[str] = set()
+    alone: set[str] = set()
+    # Words of a quoted phrase count only together (as pairs).
+    unquoted = re.sub(r'"[^"]*"?', " ", q)
+    for word in analysis.field_texts(analysis.segment(unquoted))["words"].split():
+        parts = [token_key(p) for p in word.split("_")]
+        covered.update(parts)
+        if len(parts) == 1 and parts[0] in highlight and parts[0] not in FUNCTION_WORDS:
+            alone.add(parts[0])
+    phrased = {a for pair in pairs for a in pair}
+    alone |= highlight - covered - phrased  # what the words do not show (wildcard stems, parts of codes)
+    if not alone and not pairs:
+        alone = set(highlight)
+    return QueryWords(frozenset(pairs), frozenset(alone))
 
 
 def _marks(text: str, highlight: set[str]) -> tuple[list[tuple[int, int]], list[str | None]]:
@@ -20,6 +69,21 @@ def _marks(text: str, highlight: set[str]) -> tuple[list[tuple[int, int]], list[
     else:
         keys = [token_key(text[a:b]) for a, b in spans]
     return spans, [k if k in highlight else None for k in keys]
+
+
+def _words_only(text: str, spans: list[tuple[int, int]], hits: list[str | None], words: QueryWords
+                ) -> list[str | None]:
+    """`hits` without the matches that are neither part of a pair the query writes nor a
+    syllable that may stand alone."""
+    kept: list[str | None] = [None] * len(hits)
+    for i in range(len(hits) - 1):
+        if (hits[i] and hits[i + 1] and (hits[i], hits[i + 1]) in words.pairs
+                and not _WORD_CHAR_RE.search(text[spans[i][1]:spans[i + 1][0]])):  # "phòng, chống" too
+            kept[i], kept[i + 1] = hits[i], hits[i + 1]
+    for i, hit in enumerate(hits):
+        if hit in words.alone:
+            kept[i] = hit
+    return kept
 
 
 def _focus(text: str, highlight: set[str]) -> tuple[int, int]:
@@ -48,24 +112,36 @@ def _focus(text: str, highlight: set[str]) -> tuple[int, int]:
     return lo, min(len(text), lo + SCAN_CHARS)
 
 
-def has_match(text: str, highlight: set[str]) -> bool:
+def hit_snippet(text: str, heading: str, highlight: set[str], words: QueryWords | None = None) -> str:
+    """A hit's snippet: from its text, or from its heading when the query's words are in the
+    heading alone. The text is tokenized once, and only around its densest matches."""
     lo, hi = _focus(text, highlight)
-    return any(_marks(text[lo:hi], highlight)[1])
+    spans, matched = _marks(text[lo:hi], highlight)
+    if highlight and heading and not any(matched):
+        return snippet(heading, highlight, words=words)
+    return _render(text, lo, hi, spans, matched, WINDOW, words)
 
 
-def snippet(text: str, highlight: set[str], window: int = WINDOW) -> str:
+def snippet(text: str, highlight: set[str], window: int = WINDOW, words: QueryWords | None = None) -> str:
     """The part of `text` with most distinct query syllables, escaped, matches in <mark>.
 
     `highlight` holds folded, lowercased syllables; matching on folded forms marks
-    "hộ chiếu" for the query "ho chieu" too.
+    "hộ chiếu" for the query "ho chieu" too. With `words`, only the query's words are
+    marked (see QueryWords).
     """
     lo, hi = _focus(text, highlight)
+    return _render(text, lo, hi, *_marks(text[lo:hi], highlight), window, words)
+
+
+def _render(text: str, lo: int, hi: int, spans: list[tuple[int, int]], matched: list[str | None], window: int,
+            words: QueryWords | None) -> str:
+    """The snippet of text[lo:hi], whose tokens and their matches are `spans` and `matched`."""
     before, after = lo > 0, hi < len(text)
     text = text[lo:hi]
-    spans, hits = _marks(text, highlight)
     if not spans:
         return ("… " if before else "") + escape(text[:200])
-    start = _best_window(hits, window)
+    hits = _words_only(text, spans, matched, words) if words and (words.pairs or words.alone) else matched
+    start = _best_window(hits if any(hits) else matched, window)
     end = min(len(spans), start + window)
     lo = spans[start][0] if start else 0
     hi = spans[end - 1][1] if end < len(spans) else len(text)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .facets import FACETS
-from .whoosh_internals import LENGTH_OF_BYTE, length_bytes
+from .whoosh_internals import LENGTH_OF_BYTE, column_values, length_bytes
 
 COLUMNS = ("key", "section", "date", *FACETS)  # string columns kept as codes
 FORMAT = 1  # of the .tables files; another value is computed again
@@ -43,8 +43,7 @@ class SegmentTables:
         lengths = {field: length_bytes(leaf, field) for field in leaf.schema.scorable_names()}
         values, codes = {}, {}
         for column in COLUMNS:
-            found = list(leaf.column_reader(column)) if leaf.has_column(column) else [""] * count
-            names, inverse = np.unique(np.array(found, dtype=object).astype(str), return_inverse=True)
+            names, inverse = np.unique(np.array(column_values(leaf, column), dtype=str), return_inverse=True)
             values[column], codes[column] = names.tolist(), inverse.astype(np.int32)
         return cls(count, lengths, values, codes)
 

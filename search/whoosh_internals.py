@@ -21,6 +21,9 @@ Whoosh attribute (a test checks that too).
 - `length_bytes`: a segment's field lengths as the raw byte column Whoosh
   stores (`_perdoc`, the column reader's `_dbfile/_basepos/_count`), one read
   instead of a `doc_field_length` call per record; `LENGTH_OF_BYTE` decodes it.
+- `column_values`: a segment's text column, its data read at once and cut by the
+  column reader's `_offsets/_lengths` (the public iteration reads the file once
+  per record).
 - `TermFrequencies`, `TermPositions`: formats whose `word_values` count terms
   prepared as space-separated text in one pass; `TermPositions` stores a
   posting's positions as raw uint32, so they too load without unpacking.
@@ -47,6 +50,7 @@ from typing import Any
 import numpy as np
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter,
                                   _lenfield)
+from whoosh.columns import VarBytesColumn
 from whoosh.formats import Frequency, Positions
 from whoosh.matching import ReadTooFar
 from whoosh.matching.wrappers import FilterMatcher
@@ -116,6 +120,19 @@ def length_bytes(leaf, field: str) -> np.ndarray:
         if stored:
             codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
     return codes
+
+
+def column_values(leaf, field: str) -> list[str]:
+    """Every record's value in the sortable text column `field` of one segment ("" where
+    none), as `list(leaf.column_reader(field))` gives them, with one read."""
+    count = leaf.doc_count_all()
+    if not leaf.has_column(field):
+        return [""] * count
+    column = leaf.column_reader(field, translate=False)
+    if not isinstance(column, VarBytesColumn.Reader):
+        return [v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in column]
+    data = column._dbfile.get(column._basepos, sum(column._lengths))
+    return [data[start:start + length].decode("utf-8") for start, length in zip(column._offsets, column._lengths)]
 
 
 # --- formats and codec ---------------------------------------------------------------

@@ -10,7 +10,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 NOTICES = REPO / "index_data" / "notices"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = Path(os.environ.get("NOTICE_SEARCH_SHARED", REPO.parent / "shared"))
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +21,31 @@ def corpus_index(tmp_path_factory) -> Path:
     report = index_paths([str(NOTICES)], str(index_dir))
     assert not report["skipped"], report["skipped"]
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def laws_dir() -> Path:
+    """Five short hand-written laws, decrees and a circular that amend, replace, guide and rest
+    on each other (tests/fixtures/laws)."""
+    return FIXTURES / "laws"
+
+
+@pytest.fixture(scope="session")
+def laws_index(tmp_path_factory, laws_dir) -> Path:
+    """An index of tests/fixtures/laws, built once and shared read-only by the tests."""
+    from search.service import index_paths
+
+    index_dir = tmp_path_factory.mktemp("laws-index")
+    report = index_paths([str(laws_dir)], str(index_dir))
+    assert not report["skipped"], report["skipped"]
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def laws_engine(laws_index):
+    from search.service import Engine
+
+    return Engine(laws_index)
 
 
 @pytest.fixture(scope="session")
@@ -49,14 +73,7 @@ def dev_queries() -> list[dict]:
     return json.loads((FIXTURES / "dev_queries.json").read_text(encoding="utf-8"))["queries"]
 
 
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"shared data not found at {SHARED}")
-    return SHARED
-
-
-# --- slow tests: skipped unless --run-slow or NOTICE_SEARCH_SLOW=1 (CI sets it) ---------------
+# --- long runs: skipped unless --run-slow or NOTICE_SEARCH_SLOW=1 (CI leaves them off) ------------
 
 SLOW_ENV = "NOTICE_SEARCH_SLOW"
 

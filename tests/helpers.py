@@ -38,12 +38,14 @@ def start_cli(*args: str, env: dict | None = None) -> subprocess.Popen:
 # --- corpora made from the seed notices -----------------------------------------------------------
 
 def _seed_sentences() -> list[str]:
+    """Sentences of the seed notices' bodies, as plain text (markdown emphasis removed: the
+    parser reads it as markup)."""
     sentences = []
     for path in sorted(NOTICES.glob("*.txt")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith(("Số", "*", "#", "|")):
                 continue
-            body = re.sub(r"^\s*(?:\d+\.|-)\s*", "", line)
+            body = re.sub(r"^\s*(?:\d+\.|-)\s*", "", line).replace("*", "")
             sentences += [s for s in re.split(r"(?<=[.;])\s+", body)
                           if 40 <= len(s) <= 500 and not re.search(r"\d/", s)]  # no document numbers
     return sentences

@@ -1,5 +1,6 @@
 """The Vietnamese analysis chain: segmentation, protected codes, folding, tones."""
 import unicodedata
+from pathlib import Path
 
 from search import analysis
 
@@ -97,3 +98,33 @@ def test_the_analysis_version_follows_pyvi(monkeypatch):
         assert analysis.version() != version
     finally:
         analysis.version.cache_clear()
+
+
+def test_the_segmenter_gives_pyvis_words(notices_dir):
+    """search.segmenter runs pyvi's model without scikit-learn; its output must be pyvi's own,
+    on whole documents and line by line (sentence starts, capitals, digits, punctuation)."""
+    from pyvi import ViTokenizer
+
+    from search import segmenter
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(notices_dir.glob("*.txt"))]
+    lines = [line for text in texts for line in text.splitlines()]
+    odd = ["", "   ", "!!!", "a", "Tp. Hồ Chí Minh", "ThS. Nguyễn Văn A và Dr. B", "Mr. X -> Y ==> Z ... >> W",
+           "thư a.b+c@mail.gov.vn, trang https://chinhphu.vn/?a=1", "1.000.000 đồng, 12,5 %, 3_4",
+           "ĐẢNG CỘNG SẢN VIỆT NAM", "Hà Nội\nngày 27 tháng 11", "phòng, chống dịch COVID-19"]
+    for text in texts + lines + odd:
+        assert segmenter.tokenize(text) == ViTokenizer.tokenize(text), text[:80]
+
+
+def test_a_search_from_the_command_line_does_not_load_scikit_learn(corpus_index):
+    """The command's start-up is most of a single query's wait: scikit-learn and SciPy (pulled in
+    by pyvi's pickled model) took seconds; the segmenter needs only python-crfsuite."""
+    import subprocess
+    import sys
+
+    script = ("import sys, cli\n"
+              "try:\n    cli.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'sklearn_crfsuite'}))")
+    out = subprocess.run([sys.executable, "-c", script, "search", "hộ chiếu vắc xin", "--index", str(corpus_index),
+                          "--json"], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    assert '"hits"' in out and out.strip().splitlines()[-1] == "[]"

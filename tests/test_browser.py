@@ -198,6 +198,7 @@ def test_bad_query_shows_the_error(page, base_url):
 
 
 PHONE_PAGES = [("start", "/"), ("search", "/search?q=ho+chieu+vac+xin"),
+               ("within", "/doc/318/TB-VPCP?q=x%C3%A9t+nghi%E1%BB%87m"),
                ("filtered", "/search?q=d%E1%BB%8Bch&signer=Nguy%E1%BB%85n+S%E1%BB%B9+Hi%E1%BB%87p&sort=-date"),
                ("document", "/doc/318/TB-VPCP"), ("mentions", "/mentions/128/NQ-CP"), ("help", "/help"),
                ("error", "/search?q=%28"), ("not-found", "/doc/nope")]
@@ -210,14 +211,16 @@ def test_phone_layout_without_javascript(browser, base_url):
             page.goto(base_url + path)
             assert_no_horizontal_overflow(page)
             shoot(page, f"{name}-phone", full_page=False)  # what the reader sees first
-        # searching works with JavaScript off, and the filters are reachable from the top
+        # searching works with JavaScript off; the filters come first, and a link skips them
         page.goto(base_url + "/")
         page.get_by_role("searchbox").fill("vắc xin")
         page.get_by_role("button", name="Tìm kiếm").click()
         assert announced_count(page) >= 1
-        page.get_by_role("link", name="Lọc kết quả ↓").click()
         expect(page.get_by_role("heading", name="Người ký")).to_be_in_viewport()
         shoot(page, "filters-phone", full_page=False)
+        page.get_by_role("link", name="Bỏ qua bộ lọc, tới kết quả").click()
+        expect(page.locator(".hit").first).to_be_in_viewport()
+        shoot(page, "results-phone", full_page=False)
     finally:
         page.context.close()
 
@@ -228,3 +231,121 @@ def test_desktop_pages_do_not_overflow(page, base_url):
         assert_no_horizontal_overflow(page)
         if name in ("document", "help", "filtered"):
             shoot(page, f"{name}-desktop")
+
+
+# --- accessibility -------------------------------------------------------------------------------
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours."""
+    def luminance(colour: str) -> float:
+        r, g, b = (int(x) / 255 for x in re.findall(r"[\d.]+", colour)[:3])
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def backdrop(locator) -> str:
+    """The first non-transparent background colour behind an element."""
+    return locator.evaluate("""el => {
+        for (let e = el.parentElement; e; e = e.parentElement) {
+            const c = getComputedStyle(e).backgroundColor;
+            if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c;
+        }
+        return 'rgb(255, 255, 255)';
+    }""")
+
+
+def test_focus_is_visible_with_enough_contrast(page, base_url):
+    """Every control reached with Tab shows an outline of at least 3:1 against what is behind it."""
+    page.goto(base_url + "/search?q=v%E1%BA%AFc+xin")
+    checked = 0
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.locator(":focus")
+        if not focused.count():
+            continue
+        style = focused.evaluate("el => { const s = getComputedStyle(el); "
+                                 "return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }")
+        assert style[0] != "none" and style[1] >= 2, (focused.evaluate("el => el.outerHTML"), style)
+        assert contrast(style[2], backdrop(focused)) >= 3, (focused.evaluate("el => el.outerHTML"), style)
+        checked += 1
+    assert checked >= 20
+    page.goto(base_url + "/search?q=v%E1%BA%AFc+xin")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    shoot(page, "focus-desktop", full_page=False)
+
+
+def test_keyboard_reaches_the_filters_before_the_results(page, base_url):
+    page.goto(base_url + "/search?q=d%E1%BB%8Bch")
+    order = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("() => document.activeElement.closest('#filters') ? 'filter' : "
+                                   "document.activeElement.closest('.hit') ? 'hit' : 'other'"))
+    assert "filter" in order and "hit" in order
+    assert order.index("filter") < order.index("hit")
+    # the skip link, first in the filters, jumps to the results
+    page.goto(base_url + "/search?q=d%E1%BB%8Bch")
+    while not page.evaluate("() => document.activeElement.classList.contains('skip')"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('.results')")
+
+
+try:
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:  # installed by the test extras
+    Axe = None
+
+
+@pytest.mark.skipif(Axe is None and not os.environ.get("CI"), reason="axe-playwright-python missing")
+def test_axe_finds_no_accessibility_violations(page, base_url):
+    """axe-core (the copy axe-playwright-python ships) on every kind of page, desktop and phone."""
+    paths = [path for _, path in PHONE_PAGES] + ["/mentions", "/search?q=xyzzyqwerty"]
+    axe = Axe()
+    found = {}
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        for path in paths:
+            page.goto(base_url + path)
+            violations = axe.run(page).response["violations"]
+            if violations:
+                found[(viewport["width"], path)] = [(v["id"], [n["html"][:120] for n in v["nodes"][:3]])
+                                                    for v in violations]
+    assert not found, found
+
+
+def test_print_leaves_out_the_controls(page, base_url):
+    """Printed, a result list and a document keep their text and lose the search box, filters and links bar."""
+    page.emulate_media(media="print")
+    page.goto(base_url + "/search?q=v%E1%BA%AFc+xin")
+    for hidden in ("header.site", "#filters", ".sort", ".downloads", "footer.site"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator(".hit").first).to_be_visible()
+    shoot(page, "search-print")
+    page.goto(base_url + "/doc/318/TB-VPCP")
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.locator(".sec").first).to_be_visible()
+    assert page.locator("mark").count() == 0 or page.locator("mark").first.evaluate(
+        "m => getComputedStyle(m).backgroundColor") in ("rgba(0, 0, 0, 0)", "transparent")
+    shoot(page, "document-print")
+
+
+def test_search_within_a_document_and_jump_to_a_section(page, base_url, engine):
+    page.goto(base_url + "/doc/318/TB-VPCP")
+    box = page.get_by_role("searchbox", name="Từ cần tìm")
+    box.fill("xét nghiệm")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"\?q=x%C3%A9t"))
+    expect(page.locator(".search-within .count")).to_contain_text("có “xét nghiệm”")
+    expect(page.locator(".within-hits mark").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Văn bản liên quan")).to_be_visible()
+    shoot(page, "within-desktop", full_page=False)
+    link = page.locator(".within-hits a").first
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(re.compile(re.escape(target) + "$"))
+    assert section_in_view(page)

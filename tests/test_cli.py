@@ -96,7 +96,7 @@ def test_index_json_summary(tmp_path, notices_dir, gold):
     again = one_json(runner.invoke(cli.main, ["index", str(notices_dir), "--index", index, "--json"]))
     assert again["unchanged"] == summary["files"] and again["added"] == 0
     human = runner.invoke(cli.main, ["index", str(notices_dir), "--index", index])
-    assert human.exit_code == 0 and "9 documents" in human.output
+    assert human.exit_code == 0 and "9 văn bản" in human.output
 
     result = runner.invoke(cli.main, ["search", "hộ chiếu vắc xin", "--index", index, "--json"])
     assert one_json(result)["hits"][0]["key"] == K318
@@ -246,6 +246,48 @@ def test_search_human_output(run):
     result = run("search", "hộ chiếu vắc xin")
     assert result.exit_code == 0
     assert "318/TB-VPCP" in result.output and "<mark>" not in result.output
+
+
+def test_search_human_output_is_vietnamese(run, engine):
+    """The JSON keeps the contract's English keys; what a person reads is Vietnamese."""
+    one = run("search", "number:318/TB-VPCP")
+    assert one.output.startswith("1 văn bản (") and " ms)" in one.output
+    assert "27/11/2021" in one.output and "documents" not in one.output
+    sections = run("search", "vắc xin", "--sections")
+    total = engine.search("vắc xin", sections=True)["total"]
+    assert sections.output.startswith(f"{total} mục (")
+
+
+def test_help_texts_are_vietnamese():
+    for command in ([], ["index"], ["parse"], ["search"], ["mentions"], ["show"], ["serve"]):
+        output = CliRunner().invoke(cli.main, [*command, "--help"]).output
+        assert "Xem hướng dẫn này." in output and "Show this message" not in output
+    assert "Tìm kiếm, xếp theo mức liên quan" in CliRunner().invoke(cli.main, ["search", "--help"]).output
+
+
+def test_search_format_exports_the_whole_result_list(run, engine):
+    """`--format json|csv` writes every hit from the first on, whatever --limit and --offset say."""
+    import csv
+    import io
+
+    everything = engine.search("dịch", limit=1000)
+    assert everything["total"] > 3
+    data = json.loads(run("search", "dịch", "--limit", "2", "--offset", "1", "--format", "json").stdout)
+    assert data["total"] == everything["total"] and data["offset"] == 0
+    assert [h["key"] for h in data["hits"]] == [h["key"] for h in everything["hits"]]
+    assert data["facets"] == everything["facets"]
+
+    result = run("search", "dịch", "--limit", "2", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["key"] for r in rows] == [h["key"] for h in everything["hits"]]
+    assert [r["rank"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+    first, hit = rows[0], everything["hits"][0]
+    assert (first["number"], first["title"], first["date"]) == (hit["number"], hit["title"] or "", hit["date"] or "")
+    assert "<mark>" not in result.stdout and first["snippet"] == re.sub(r"</?mark>", "", hit["snippet"])
+
+
+def test_search_format_csv_of_a_bad_query_is_a_one_line_error(run):
+    assert_one_line_error(run("search", '"unbalanced', "--format", "csv"))
 
 
 BATCH = [

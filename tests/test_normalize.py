@@ -52,10 +52,10 @@ def test_look_alike_letters_become_vietnamese_ones():
     assert normalize_text("\u00d0iều 5. Quy \u00f0ịnh") == "Điều 5. Quy định"
 
 
-def test_zero_width_space_separates_words_and_joiners_vanish():
+def test_zero_width_characters_separate_words_and_soft_hyphens_vanish():
     assert normalize_text("cách\u200bly") == "cách ly"
     assert normalize_text("vắc\u200b \u200bxin") == "vắc xin"
-    assert normalize_text("Thủ\u00adtướng\u200dChính\u2060phủ") == "ThủtướngChínhphủ"
+    assert normalize_text("Thủ\u00adtướng\u200dChính\u2060phủ\u200cnước\ufeffta") == "Thủtướng Chính phủ nước ta"
     assert normalize_text("a\u2028b\u2029c\x85d\ve") == "a\nb\nc\nd\ne"
 
 

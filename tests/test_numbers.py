@@ -90,3 +90,10 @@ def test_words_after_a_slash_are_no_symbol(text):
 ])
 def test_issuer_named_by_a_number(number, issuer):
     assert issuer_of(number) == issuer
+
+
+def test_a_slash_typed_twice_is_one():
+    from search.numbers import NUMBER_RE, normalize_number
+
+    assert [m.group(0) for m in NUMBER_RE.finditer("Số: 24/2026//NQ-CP ngày 29/4/2026")] == ["24/2026//NQ-CP"]
+    assert normalize_number("24/2026//NQ-CP") == normalize_number("24/2026/NQ-CP") == "24/2026/NQ-CP"

@@ -705,3 +705,69 @@ def test_two_columns_read_as_one_line_each():
                                        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc")
     assert (doc.number, doc.place, doc.date, doc.type, doc.title) == (
         "12/SYT-NVY", "Lào Cai", "2024-04-03", "Công văn", "tăng cường phòng, chống dịch")
+
+
+OLD_GAZETTE_TITLE = """Quyết định
+của Thủ tướng Chính phủ số 115/2004/QĐ-TTg
+ngày 25 tháng 6 năm 2004 về việc sửa đổi, bổ sung Quy chế của Quỹ
+ban hành kèm theo Quyết định số 193/2001/QĐ-TTg ngày 20 tháng 12 năm 2001
+Thủ tướng Chính phủ
+Căn cứ Luật Tổ chức Chính phủ ngày 25 tháng 12 năm 2001;
+Quyết định:
+Điều 1. Sửa đổi Điều 3 của Quy chế.
+Điều 2. Quyết định này có hiệu lực sau 15 ngày.
+"""
+
+CASE_LAW_TITLE = """Án lệ số 17/2018/AL về tình tiết "Có tính chất côn đồ"
+Được Hội đồng Thẩm phán Tòa án nhân dân tối cao thông qua ngày 17 tháng 10 năm 2018.
+Nguồn án lệ: Quyết định giám đốc thẩm số 07/2018/HS-GĐT ngày 20-3-2018.
+"""
+
+AMENDING_TITLE = """NGHỊ QUYẾT
+Sửa đổi một số nội dung của Nghị quyết số 730/2004/NQ-UBTVQH11 về bảng lương
+ỦY BAN THƯỜNG VỤ QUỐC HỘI
+Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;
+Điều 1. Sửa đổi bảng lương.
+"""
+
+
+def test_a_title_sentence_gives_the_number_where_no_number_line_is_printed():
+    [decision] = parse_text(normalize_text(OLD_GAZETTE_TITLE), "old.txt")
+    assert (decision.number, decision.type, decision.date) == ("115/2004/QĐ-TTg", "Quyết định", "2004-06-25")
+    assert decision.issuer == "THỦ TƯỚNG CHÍNH PHỦ"  # from the number's code
+    [case] = parse_text(normalize_text(CASE_LAW_TITLE), "case.txt")
+    assert (case.number, case.type, case.date) == ("17/2018/AL", "Án lệ", "2018-10-17")
+
+
+def test_a_title_that_names_the_document_it_amends_is_not_its_number():
+    [resolution] = parse_text(normalize_text(AMENDING_TITLE), "amending.txt")
+    assert resolution.number is None
+    assert "730/2004/NQ-UBTVQH11" in [r.number for r in resolution.references]
+
+
+ATTRIBUTE_PAGE = """Văn bản pháp luật »
+Bộ luật 12/2015/QH13
+|
+Số ký hiệu
+|
+12/2015/QH13
+|
+Ngày ban hành
+|
+27/11/2015
+|
+|
+Loại văn bản
+|
+Bộ luật
+|
+Ngày có hiệu lực
+|
+01/01/2018
+|
+"""
+
+
+def test_a_saved_attribute_page_gives_its_fields_from_the_label_cells():
+    [doc] = parse_text(normalize_text(ATTRIBUTE_PAGE), "thuoctinh.html")
+    assert (doc.number, doc.date, doc.type) == ("12/2015/QH13", "2015-11-27", "Bộ luật")

@@ -365,7 +365,7 @@ def test_cli_indexes_good_files_beside_hostile_ones(hostile_folder, service_buil
     COUNTS["builds"] += 1
     assert again.returncode == 0 and "Traceback" not in again.stderr
     for item in report["skipped"]:
-        assert f"skipped {item['path']}: {item['error']}" in again.stderr
+        assert f"bỏ qua {item['path']}: {item['error']}" in again.stderr
 
 
 # --- hostile file names ----------------------------------------------------------

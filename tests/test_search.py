@@ -444,6 +444,7 @@ def facet_counts(hits: list[dict]) -> dict[str, Counter]:
         "issuer": Counter(h["issuer"] for h in hits if h["issuer"]),
         "type": Counter(h["type"] for h in hits if h["type"]),
         "year": Counter(h["date"][:4] for h in hits if h["date"]),
+        "status": Counter(h["status"] for h in hits if h["status"] != "unknown"),
     }
 
 
@@ -541,6 +542,46 @@ def test_mentions_of_numbers_written_with_odd_spacing_and_case(odd_index):
     assert mentions["total"] == 3 and mentions["documents"] == 1
     written = [m["text_as_written"] for m in mentions["mentions"]]
     assert any("128 /NQ-CP" in w for w in written) and any("128 / NQ-CP" in w for w in written)
+
+
+INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00a0"]  # zero-width characters, NBSP
+
+
+@pytest.fixture(scope="module")
+def invisible_index(tmp_path_factory) -> Path:
+    """A document whose words are glued by each invisible character: "cách<U+200B>ly", …"""
+    folder = tmp_path_factory.mktemp("invisible")
+    items = "\n".join(f"{k}. Việc {w[0]}{c}{w[1]} của đợt {k}." for k, (c, w) in enumerate(
+        zip(INVISIBLES, [("cách", "ly"), ("vắc", "xin"), ("tiêm", "chủng"), ("hộ", "chiếu"), ("khai", "báo"),
+                         ("khẩu", "trang")]), start=1))
+    (folder / "invisible.txt").write_text(ODD_DOCUMENT.split("1. ")[0] + items + "\n\nKT. CHỦ TỊCH\nLê Văn Thử\n",
+                                          encoding="utf-8")
+    index = tmp_path_factory.mktemp("invisibleix")
+    from search.service import index_paths
+    assert index_paths([str(folder)], str(index))["documents"] == 1
+    return index
+
+
+@pytest.mark.parametrize("invisible, phrase", zip(INVISIBLES, ["cách ly", "vắc xin", "tiêm chủng", "hộ chiếu",
+                                                              "khai báo", "khẩu trang"]))
+def test_an_invisible_character_between_words_separates_them(invisible_index, invisible, phrase):
+    """'cách<U+200B>ly' in a document is found by 'cách ly' (and as a phrase), and the query
+    typed with the character finds the plain text: both sides read it as a space."""
+    from search.service import Engine
+
+    engine = Engine(invisible_index)
+    for query in (phrase, f'"{phrase}"', phrase.replace(" ", invisible), fold(phrase)):
+        top = engine.search(query, sections=True)["hits"][0]  # the words glued by the character
+        assert f"Việc <mark>{phrase}</mark> của" in top["snippet"], query
+
+
+def test_a_query_typed_with_invisible_characters_finds_the_plain_text(engine):
+    plain = doc_set(engine, "cách ly phù hợp")
+    assert plain
+    for invisible in INVISIBLES:
+        assert doc_set(engine, f"{invisible}cách{invisible}ly phù{invisible} hợp{invisible}") == plain
+    signed = doc_set(engine, signer="Tôn Thị Ngọc Hạnh")
+    assert signed and doc_set(engine, signer="Tôn\u200bThị\u00a0Ngọc\ufeff Hạnh") == signed
 
 
 # --- mentions --------------------------------------------------------------------------
@@ -765,7 +806,9 @@ def test_a_long_section_is_split_over_records_and_shown_whole(long_line_index):
     texts = [record.get("text") or "" for record in engine._searcher().all_stored_fields()]
     assert max(len(t) for t in texts) <= MAX_RECORD_CHARS  # no hit costs more than this
     doc = engine.show("999/TB-VPCP")
-    assert doc["sections"][0]["id"] == "1" and doc["sections"][0]["text"] == line  # nothing lost
+    assert doc["sections"][0]["id"] == "1"
+    same = doc["sections"][0]["text"] == line  # compared apart: a diff of 200 KB strings takes minutes
+    assert same, "the long section is not shown whole"  # nothing lost
     assert [s["id"] for s in doc["sections"]][:2] == ["1", "2"]
     hits = engine.search("vắc xin", sections=True, limit=1000)["hits"]
     long_hits = [h["section"] for h in hits if h["number"] == "999/TB-VPCP"]
@@ -783,5 +826,52 @@ def test_a_snippet_tokenizes_a_bounded_part_of_a_long_text(monkeypatch):
     text = "Các bộ, ngành tiếp tục triển khai. " * 400 + "Tiêm vắc xin cho trẻ em. " + "Kết thúc. " * 100_000
     shown = snippets.snippet(text, {"vac", "xin"})
     assert "<mark>vắc xin</mark>" in shown and shown.startswith("… ") and shown.endswith(" …")
-    assert snippets.has_match(text[:500_000], {"cac"})
+    assert "<mark>Quy định</mark>" in snippets.hit_snippet(text[:500_000], "Quy định chung", {"quy", "dinh"})
     assert max(seen) <= snippets.SCAN_CHARS
+
+
+def test_a_hit_tokenizes_a_bounded_part_of_its_text_once(monkeypatch):
+    """The work of a hit's snippet is bounded, whatever the section's length: one pass over
+    at most SCAN_CHARS characters of its text (there were two, the first to test for a match)."""
+    from search import snippets
+    from search.service import Engine
+
+    seen = []
+    marks = snippets._marks
+    monkeypatch.setattr(snippets, "_marks", lambda text, highlight: seen.append(len(text)) or marks(text, highlight))
+    text = "Các bộ, ngành tiếp tục triển khai. " * 200 + "Tiêm vắc xin cho trẻ em. " + "Kết thúc. " * 900
+    hit = Engine._hit({"key": "long.txt#1", "text": text, "heading_text": "Tiêm chủng"}, 1.0, {"vac", "xin"})
+    assert "<mark>vắc xin</mark>" in hit["snippet"]
+    assert len(seen) == 1 and seen[0] <= snippets.SCAN_CHARS
+    seen.clear()
+    hit = Engine._hit({"key": "long.txt#1", "text": text, "heading_text": "Quy định chung"}, 1.0, {"quy", "dinh"})
+    assert hit["snippet"] == "<mark>Quy định</mark> chung"  # the words are in the heading alone
+    assert len(seen) == 2 and seen[0] <= snippets.SCAN_CHARS and seen[1] == len("Quy định chung")
+
+
+# --- what snippets mark -------------------------------------------------------------------------
+
+def marked(q: str, text: str) -> list[str]:
+    """What a snippet of `text` marks for query `q` (plain words: every syllable is highlighted)."""
+    from search.analysis import field_texts, segment, token_key
+    from search.snippets import query_words, snippet
+
+    highlight = {token_key(s) for s in field_texts(segment(q))["syl"].split()}
+    return re.findall(r"<mark>(.*?)</mark>", snippet(text, highlight, words=query_words(q, highlight)))
+
+
+def test_snippets_mark_the_querys_words_not_filler_on_its_own():
+    text = ("Người sử dụng lao động phải bảo đảm quyền của người lao động theo hợp đồng; "
+            "người đứng đầu cơ quan và cấp phó của họ.")
+    marks = marked("quyền và nghĩa vụ của người lao động", text)
+    assert "người lao động" in marks and "quyền" in marks
+    assert "của" not in marks and "Người" not in marks and "người" not in marks and "và" not in marks
+
+
+def test_a_query_of_filler_alone_still_marks_it():
+    assert marked("của", "Quyền của công dân") == ["của"]
+
+
+def test_wildcards_and_phrases_are_still_marked():
+    assert marked("vắc*", "Tiêm vắc xin cho trẻ") == ["vắc"]
+    assert marked('"phòng, chống dịch"', "công tác phòng, chống dịch COVID-19 và phòng bệnh") == ["phòng", "chống dịch"]

@@ -242,6 +242,112 @@ def test_malformed_query_renders_a_friendly_error(client, query):
     assert "Traceback" not in page
 
 
+def facet_values(response, facet_label: str) -> list[str]:
+    """The values listed under a facet group, in page order (collapsed ones included)."""
+    body = response.get_data(as_text=True)
+    group = re.search(rf"<h2>{re.escape(facet_label)}</h2>(.*?)</section>", body, re.S)
+    return [html.unescape(v) for v in re.findall(r'<span class="name">([^<]*)</span>', group.group(1))]
+
+
+def test_the_year_facet_lists_years_newest_first(client, engine):
+    counts = engine.search("")["facets"]["year"]
+    assert len(counts) > 1 and list(counts) != sorted(counts, reverse=True)  # the engine orders by count
+    assert facet_values(client.get("/search?sort=-date"), "Năm") == sorted(counts, reverse=True)
+
+
+def test_long_facet_lists_collapse_under_xem_them(corpus_index, engine):
+    """Beyond FACET_SHOWN values a group folds the rest into <details> (no JavaScript needed)."""
+    client = create_app(corpus_index, FACET_SHOWN=2).test_client()
+    signers = list(engine.search("")["facets"]["signer"])
+    assert len(signers) > 2
+    body = client.get("/search?sort=-date").get_data(as_text=True)
+    group = re.search(r"<h2>Người ký</h2>(.*?)</section>", body, re.S).group(1)
+    shown, folded = group.split("<details>")
+    assert re.findall(r'<span class="name">([^<]*)</span>', shown) == [html.escape(s, False) for s in signers[:2]]
+    assert f"<summary>Xem thêm {len(signers) - 2}</summary>" in folded
+    assert len(re.findall(r'<span class="name">', folded)) == len(signers) - 2
+
+
+def test_download_links_carry_the_result_lists_state(client, engine):
+    response = client.get("/search", query_string={"q": "dịch", "type": "Thông báo", "sort": "-date", "page": "2"})
+    csv_link = links(response, "/search.csv")
+    assert len(csv_link) == 1 and "Tải kết quả (CSV)" in text_of(response)
+    assert parse_qs(urlsplit(csv_link[0]).query) == {"q": ["dịch"], "type": ["Thông báo"], "sort": ["-date"]}
+    expected = engine.search("dịch", type="Thông báo", sort="-date", limit=1000)
+
+    download = client.get(csv_link[0])
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    import csv
+    import io
+    text = download.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # spreadsheet programs then read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [r["key"] for r in rows] == [h["key"] for h in expected["hits"]]
+    assert rows[0]["type"] == "Thông báo"
+
+    data = json.loads(client.get(links(response, "/search.json")[0]).get_data(as_text=True))
+    assert data["total"] == expected["total"] == len(data["hits"])
+    assert [h["key"] for h in data["hits"]] == [h["key"] for h in expected["hits"]]
+
+
+def test_a_download_of_a_bad_query_gets_the_vietnamese_error(client):
+    response = client.get("/search.csv", query_string={"q": "(covid"})
+    assert response.status_code == 400 and "Thiếu dấu ngoặc" in text_of(response)
+
+
+def test_every_page_has_one_h1(client, engine):
+    key = engine.show("318/TB-VPCP")["key"].replace("#", "%23")
+    for path in ("/", "/search?q=dịch", "/search?type=Thông+báo", "/search?q=xyzzy", "/search?q=%28", f"/doc/{key}",
+                 "/mentions", "/mentions/128/NQ-CP", "/mentions/abc", "/help", "/nowhere"):
+        body = client.get(path).get_data(as_text=True)
+        assert len(re.findall(r"<h1[ >]", body)) == 1, path
+
+
+def test_filters_come_before_the_results_in_the_page(client):
+    body = client.get("/search?q=dịch").get_data(as_text=True)
+    assert body.index('id="filters"') < body.index('<ol class="hits"')
+    assert '<a class="skip" href="#results">' in body and 'id="results"' in body
+
+
+ENGLISH = re.compile(r"\b(the|is|must|needs|write|Unbalanced|Unknown|Bad|never|after|before|only|query|date)\b(?!:)")
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"q": '"hộ chiếu'}, "Thiếu dấu ngoặc kép"),
+    ({"q": "(covid"}, "Thiếu dấu ngoặc"),
+    ({"q": "covid)"}, "Thừa dấu ngoặc"),
+    ({"q": "a OR"}, "OR cần một từ tìm kiếm"),
+    ({"q": "signer:"}, "Trường “signer:” cần một giá trị"),
+    ({"q": "author:Hiệp"}, "Không có trường “author:”"),
+    ({"q": "*vắc"}, "chỉ dùng được dấu * ở cuối từ"),
+    ({"q": "v*"}, "cần ít nhất hai chữ cái"),
+    ({"q": "x" * 1001}, "Câu tìm kiếm quá dài (1001 ký tự; tối đa 1000)"),
+    ({"q": "number:abc"}, "“abc” không phải là một số hiệu văn bản"),
+    ({"q": "year:21"}, "Năm “21” không hợp lệ"),
+    ({"q": "dịch", "from": "2021-13-01"}, "tháng phải từ 1 đến 12"),
+    ({"q": "dịch", "from": "2021-02-30"}, "tháng đó chỉ có 28 ngày"),
+    ({"q": "dịch", "from": "hôm qua"}, "Ngày “hôm qua” không hợp lệ"),
+    ({"q": "dịch", "from": "2021-12-01", "to": "2021-01-01"}, "Khoảng thời gian trống"),
+    ({"q": "dịch", "signer": "x" * 301}, "Bộ lọc “Người ký” quá dài (301 ký tự; tối đa 300)"),
+])
+def test_query_errors_are_worded_in_vietnamese(client, params, expected):
+    """The engine's messages are English (the CLI and JSON keep them); the page re-words each one."""
+    response = client.get("/search", query_string=params)
+    assert response.status_code == 400
+    alert = re.search(r'<div class="notice error" role="alert">(.*?)</div>', response.get_data(as_text=True), re.S)
+    message = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", alert.group(1))).split())
+    assert expected in message
+    assert not ENGLISH.search(message.replace("x" * 301, "")), message
+
+
+def test_a_bad_number_on_the_mentions_page_is_worded_in_vietnamese(client):
+    response = client.get("/mentions/abc")
+    assert response.status_code == 404
+    assert "“abc” không phải là một số hiệu văn bản (ví dụ 128/NQ-CP)." in text_of(response)
+    assert "is not a document number" not in text_of(response)
+
+
 def test_query_with_script_is_escaped(client):
     response = client.get("/search", query_string={"q": "<script>alert(1)</script>"})
     body = response.get_data(as_text=True)
@@ -511,54 +617,187 @@ def test_an_overlong_filter_is_refused_without_being_echoed(client, name):
     assert api_answer.status_code == 400 and len(api_answer.get_data()) < 1_000
 
 
-def test_idle_connections_do_not_lock_out_a_real_request(corpus_index):
-    """200 sockets that connect and say nothing, then one real request: it is answered at once.
-    (waitress's default limit of 100 connections made it wait for the idle ones to time out.)"""
+@pytest.fixture(scope="module")
+def served(corpus_index):
+    """`python cli.py serve` over the bundled corpus, in a process of its own: its port."""
     import socket
-    import threading
     import time
     import urllib.request
 
-    from webui import make_server
+    from helpers import start_cli
 
-    server = make_server(create_app(corpus_index), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    port = server.effective_port
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = start_cli("serve", "--index", str(corpus_index), "--port", str(port))
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/help", timeout=5):
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        yield port
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
+def test_idle_connections_do_not_lock_out_a_real_request(served):
+    """200 sockets that connect and say nothing (half of them the start of a request, never
+    finished), then one real request: it is answered at once. (waitress's default limit of
+    100 connections made it wait for the idle ones to time out.)"""
+    import socket
+    import time
+    import urllib.request
+
     idle = []
     try:
-        for _ in range(200):
-            idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        for i in range(200):
+            idle.append(socket.create_connection(("127.0.0.1", served), timeout=5))
+            if i % 2:
+                idle[-1].sendall(b"GET /search?q=a HTTP/1.1\r\nHost: x\r\n")
         time.sleep(0.5)  # let the server accept them
         started = time.monotonic()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/help", timeout=10) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{served}/help", timeout=10) as response:
             assert response.status == 200
         assert time.monotonic() - started < 1.0
     finally:
         for sock in idle:
             sock.close()
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
 
 
-def test_overload_is_answered_503_with_retry_after_at_once(app):
-    """While more connections wait for a thread than MAX_WAITING, a request gets 503 at once."""
-    from collections import deque
+def test_a_burst_of_128_connections_gets_every_request_answered_or_refused(served):
+    """128 clients at once, each on its own connection: every one gets its page or a 503 with
+    Retry-After; none is dropped or left waiting."""
+    import http.client
+    import threading
+    from urllib.parse import urlencode
 
-    from webui import MAX_WAITING, LoadShedding
+    answers, failures = [], []
 
-    waiting = deque()
-    shedding = LoadShedding(app, waiting)
-    calls = []
+    def one(i):
+        connection = http.client.HTTPConnection("127.0.0.1", served, timeout=60)
+        try:
+            connection.request("GET", "/search?" + urlencode({"q": ["cách ly", "vắc xin", "hộ chiếu"][i % 3]}))
+            response = connection.getresponse()
+            answers.append((response.status, response.getheader("Retry-After"), response.read()))
+        except (OSError, http.client.HTTPException) as e:
+            failures.append(repr(e))
+        finally:
+            connection.close()
 
-    def start_response(status, headers):
-        calls.append((status, dict(headers)))
+    clients = [threading.Thread(target=one, args=(i,)) for i in range(128)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    assert not failures
+    assert len(answers) == 128
+    assert {status for status, _, _ in answers} <= {200, 503}
+    assert all(retry == "2" and "quá tải" in body.decode() for status, retry, body in answers if status == 503)
+    assert any(status == 200 for status, _, _ in answers)
 
-    body = b"".join(shedding({"REQUEST_METHOD": "GET", "PATH_INFO": "/help", "SERVER_NAME": "localhost",
-                               "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": None}, start_response))
-    assert calls[-1][0].startswith("200") and body
-    waiting.extend(range(MAX_WAITING + 1))
-    body = b"".join(shedding({}, start_response))
-    status, headers = calls[-1]
-    assert status.startswith("503") and headers["Retry-After"] == "2" and "quá tải" in body.decode()
+
+class _Request:
+    """Stands for a waitress channel holding one request: servicing it runs the WSGI app."""
+
+    def __init__(self, app):
+        import threading
+
+        self.app, self.answered, self.status, self.headers = app, threading.Event(), None, {}
+
+    def service(self):
+        def start_response(status, headers):
+            self.status, self.headers = status, dict(headers)
+
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/help", "SERVER_NAME": "localhost",
+                   "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": None}
+        self.body = b"".join(self.app(environ, start_response))
+        self.answered.set()
+
+    def cancel(self):
+        pass
+
+
+def test_requests_beyond_the_queue_or_waiting_too_long_get_503_with_retry_after(app, monkeypatch):
+    """With every worker busy, a request arriving when MAX_WAITING wait is refused at once,
+    and a queued one is refused when it has waited MAX_WAIT; with a worker free, pages are served."""
+    from webui import server
+
+    monkeypatch.setattr(server, "MAX_WAIT", 2.0)
+    shedding = server.LoadShedding(app)
+    dispatcher = server.SheddingDispatcher()  # no worker thread yet: every request waits
+    dispatcher.start_shedding()
+    try:
+        queued = [_Request(shedding) for _ in range(server.MAX_WAITING)]
+        for request in queued:
+            dispatcher.add_task(request)
+        extra = _Request(shedding)
+        dispatcher.add_task(extra)
+        assert extra.answered.wait(10)
+        assert not any(request.answered.is_set() for request in queued)  # they wait MAX_WAIT
+        assert extra.status.startswith("503") and extra.headers["Retry-After"] == "2"
+        assert "quá tải" in extra.body.decode()
+        for request in queued:
+            assert request.answered.wait(10) and request.status.startswith("503")
+        dispatcher.set_thread_count(1)
+        served = _Request(shedding)
+        dispatcher.add_task(served)
+        assert served.answered.wait(10) and served.status.startswith("200")
+    finally:
+        dispatcher.shutdown()
+
+
+# --- search within a document, related documents ---------------------------------------------------
+
+def test_search_within_a_document_lists_its_matching_sections(client, engine):
+    doc = engine.show("318/TB-VPCP")
+    url = f"/doc/{doc['key'].replace('#', '%23')}"
+    response = client.get(url, query_string={"q": "hộ chiếu vắc xin"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    box = re.search(r'<section class="search-within".*?</section>', body, re.S).group(0)
+    assert '<label for="within-q">' in box and 'value="hộ chiếu vắc xin"' in box
+    expected = [s["id"] for s in doc["sections"]
+                if "hộ chiếu vắc xin" in s["text"].lower()]  # the phrase as written
+    anchors = re.findall(r'<a href="#s-([^"]+)"', box)
+    assert expected and set(expected) <= set(anchors)
+    assert anchors == sorted(anchors, key=[s["id"] for s in doc["sections"]].index)  # in the document's order
+    assert "<mark>hộ chiếu vắc xin</mark>" in box
+    other = engine.search("hộ chiếu vắc xin", sections=True, limit=1000)["hits"]
+    assert len(anchors) < len(other)  # the other documents' sections are not listed
+
+
+def test_search_within_a_document_says_when_nothing_matches_and_words_errors_in_vietnamese(client, engine):
+    url = f"/doc/{engine.show('318/TB-VPCP')['key'].replace('#', '%23')}"
+    assert "Không có mục nào có “xyzzyqwerty”" in text_of(client.get(url, query_string={"q": "xyzzyqwerty"}))
+    page = text_of(client.get(url, query_string={"q": '"unbalanced'}))
+    assert "Thiếu dấu ngoặc kép" in page and "Unbalanced" not in page
+
+
+def test_related_documents_share_citations_first(client, engine):
+    doc = engine.show("318/TB-VPCP")
+    response = client.get(f"/doc/{doc['key'].replace('#', '%23')}")
+    body = response.get_data(as_text=True)
+    related = re.search(r'<section class="related" id="related">(.*?)</section>', body, re.S).group(1)
+    assert "Văn bản liên quan" in related
+    found = engine.related(doc["key"])
+    assert found and doc["key"] not in [r["key"] for r in found]
+    cited = {r["number"] for r in doc["references"]}
+    first = found[0]
+    assert first["shared"] and set(first["shared"]) <= cited
+    citing_same = [r for r in found if r["shared"]]
+    assert found[:len(citing_same)] == citing_same  # sharing a citation ranks above sharing words
+    assert html.escape(first["number"]) in related and f"Cùng trích dẫn {', '.join(first['shared'])}" in html.unescape(related)
+
+
+def test_date_fields_read_and_show_dates_as_vietnamese_write_them(client):
+    page = client.get("/search", query_string={"q": "dịch", "from": "2021-05-01", "to": "31/12/2021"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'name="from" inputmode="numeric" placeholder="dd/mm/yyyy" value="01/05/2021"' in body
+    assert 'name="to" inputmode="numeric" placeholder="dd/mm/yyyy" value="31/12/2021"' in body
+    assert 'type="date"' not in body  # a browser's date field shows its own locale's order

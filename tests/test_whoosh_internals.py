@@ -1,6 +1,7 @@
 """Whoosh's private internals, used by search/whoosh_internals.py alone, still mean what the
 engine assumes: its block-wise postings equal Whoosh's own postings, and the engine's
-scores equal Whoosh's BM25F scores. A Whoosh upgrade that changes them fails here."""
+scores equal Whoosh's BM25F scores (given the engine's idf, through Whoosh's own
+extension point). A Whoosh upgrade that changes them fails here."""
 from __future__ import annotations
 
 import ast
@@ -16,9 +17,9 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from search import analysis
-from search.ranking import Evaluation, Statistics, postings
+from search.ranking import Evaluation, Statistics, idf_of, postings
 from search.service import Engine
-from search.tables import GenerationTables
+from search.tables import COLUMNS, GenerationTables
 from search.whoosh_internals import position_arrays
 
 GLUE = REPO / "search" / "whoosh_internals.py"
@@ -71,6 +72,16 @@ def test_postings_equal_whooshs_own(request, which, field):
         assert tfs[keep].tolist() == expected_tfs, (field, term)
 
 
+class LuceneIdfBM25F(scoring.BM25F):
+    """Whoosh's BM25F with the engine's idf, through `WeightingModel.idf`, the method
+    Whoosh documents for a model to override: its own counts (all records and the
+    term index's document frequency, deleted records included) into `idf_of`."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        return idf_of(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+
+
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])
 def test_generation_tables_equal_whooshs_own_answers(request, which):
     """Field lengths read as raw bytes, live records and columns equal Whoosh's per-record answers,
@@ -82,7 +93,7 @@ def test_generation_tables_equal_whooshs_own_answers(request, which):
         assert tables.live.tolist() == [not reader.is_deleted(i) for i in range(size)]
         for field in reader.schema.scorable_names():
             assert tables.lengths[field].tolist() == [reader.doc_field_length(i, field) or 0 for i in range(size)]
-        for column in ("key", "section", "date", "signer"):
+        for column in COLUMNS:
             names, codes = tables.column(column)
             values = reader.column_reader(column)
             assert [names[c] for c in codes] == [values[i] for i in range(size)], column
@@ -146,7 +157,7 @@ def test_engine_scores_equal_whooshs_bm25f(request, which):
     reader = searcher.reader()
     stats = Statistics(reader)
     evaluate = Evaluation(searcher, stats)
-    whoosh_searcher = engine.ix.searcher(weighting=scoring.BM25F())
+    whoosh_searcher = engine.ix.searcher(weighting=LuceneIdfBM25F())
     try:
         for n, (field, boost) in enumerate([("syl", 1.0), ("bigram", 0.7), ("words", 0.5), ("heading", 0.3)]):
             terms = [wq.Term(field, t, boost=boost) for t in sample_terms(reader, field, 6)]

@@ -1,7 +1,10 @@
-"""Template filters: Vietnamese date and number formats, escaped text to HTML."""
+"""Template filters: Vietnamese date and number formats, escaped text to HTML, the names of
+validity statuses and relation kinds."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
+
+from search.validity import KIND_LABELS, STATUS_LABELS
 
 
 def vn_date(iso) -> str:
@@ -34,3 +37,21 @@ def mark_within(context, phrase) -> Markup:
     if not phrase:
         return escape(context)
     return Markup("<mark>{}</mark>").format(phrase).join(escape(part) for part in context.split(phrase))
+
+
+# search.corpus.CorpusTable.timeline events.
+EVENT_LABELS = {"issued": "Ban hành", "in_force": "Có hiệu lực", "expires": "Hết hiệu lực theo thời hạn",
+                **{kind: labels[1] for kind, labels in KIND_LABELS.items()}}
+
+
+def status_label(status) -> str:
+    return STATUS_LABELS.get(status, status or "")
+
+
+def kind_label(kind, direction="out") -> str:
+    labels = KIND_LABELS.get(kind)
+    return labels[direction == "in"] if labels else str(kind)
+
+
+def event_label(event) -> str:
+    return EVENT_LABELS.get(event, str(event))

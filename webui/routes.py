@@ -7,12 +7,16 @@ import re
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
+from search.export import as_csv, whole_list
 from search.query import MAX_QUERY_LENGTH, QueryError
-from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, SearchRequest
+from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, NoOriginal, SearchRequest
+from search.validity import GROUPS, STATUS_LABELS
 
+from .contents import contents
 from .filters import vn_date
+from .messages import LABELS, vietnamese
 
 bp = Blueprint("web", __name__)
 ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
@@ -20,13 +24,11 @@ ENGINE = "notice_search.engine"  # key of the Engine in app.extensions
 PAGE_SIZE = 10  # results per page; the app's PAGE_SIZE config overrides it (up to MAX_LIMIT)
 MAX_LIMIT = 50
 MAX_PAGE = 1000
-LABELS = {"signer": "Người ký", "issuer": "Cơ quan ban hành", "type": "Loại văn bản", "ref": "Trích dẫn số",
-          "year": "Năm", "from": "Từ ngày", "to": "Đến ngày"}
-FACETS = ("signer", "issuer", "type", "year")  # the facets shown, in this order
+FACETS = ("status", "signer", "issuer", "type", "year")  # the facets shown, in this order
 SORT_LABELS = {"relevance": "Liên quan nhất", "-date": "Mới nhất", "date": "Cũ nhất"}  # in the order shown
 # Every URL parameter that makes up a result list's state, in the order they appear in links.
-STATE = ("q", *FILTERS, "from", "to", "sort")
-FACET_SHOWN = 12  # values listed before "Xem thêm"
+STATE = ("q", *FILTERS, "from", "to", "status", "asof", "sort")
+FACET_SHOWN = 8  # values listed before "Xem thêm"; the app's FACET_SHOWN config overrides it
 EXAMPLES = (
     ("ho chieu vac xin", "từ không dấu cũng tìm được từ có dấu"),
     ('"hộ chiếu vắc xin"', "đúng cụm từ trong ngoặc kép"),
@@ -66,11 +68,16 @@ def _shown(state: dict[str, str]) -> dict[str, str]:
 
 def _search_url(state: dict[str, str], page: int = 1, **changes) -> str:
     """The search page for `state` with `changes` applied (None removes a parameter)."""
-    merged = {**state, **changes}
-    params = [(name, merged[name]) for name in STATE if merged.get(name)]
+    merged = {name: value for name, value in {**state, **changes}.items() if value}
     if page > 1:
-        params.append(("page", str(page)))
-    return url_for("web.search") + ("?" + urlencode(params) if params else "")
+        merged["page"] = str(page)
+    return url_for("web.search") + _query_string(merged)
+
+
+def _query_string(state: dict[str, str]) -> str:
+    """`?q=…&signer=…` in the order of STATE (then the page), or "" for no parameters."""
+    params = [(name, state[name]) for name in (*STATE, "page") if state.get(name)]
+    return "?" + urlencode(params) if params else ""
 
 
 def _page_number() -> int:
@@ -84,10 +91,20 @@ def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[di
     groups = []
     for name in FACETS:
         values = []
-        for value, count in counts.get(name, {}).items():
+        items = counts.get(name, {}).items()
+        if name == "year":  # years read in their order, newest first; the others by count
+            items = sorted(items, reverse=True)
+        for value, count in items:
             active = state.get(name) == value
-            values.append({"value": value, "count": count, "active": active,
+            values.append({"value": value, "label": STATUS_LABELS.get(value, value) if name == "status" else value,
+                           "count": count, "active": active,
                            "url": _search_url(state, **{name: None if active else value})})
+        if name == "status" and not state.get("status"):  # the groups, then each status
+            values = [{"value": group, "label": STATUS_LABELS[group], "active": False, "group": True,
+                       "url": _search_url(state, status=group),
+                       "count": sum(counts["status"].get(s, 0) for s in statuses)}
+                      for group, statuses in GROUPS.items()] + values
+            values = [v for v in values if v["count"]]
         if values:
             groups.append({"name": name, "label": LABELS[name], "values": values})
     return groups
@@ -95,9 +112,11 @@ def _facets(state: dict[str, str], counts: dict[str, dict[str, int]]) -> list[di
 
 def _active_filters(state: dict[str, str]) -> list[dict]:
     """The filters in force, each with a link that removes it."""
-    return [{"label": LABELS[name], "value": _show_date(state[name]) if name in ("from", "to") else state[name],
+    shown = {"from": _show_date, "to": _show_date, "asof": _show_date,
+             "status": lambda value: STATUS_LABELS.get(value, value)}
+    return [{"label": LABELS[name], "value": shown.get(name, str)(state[name]),
              "url": _search_url(state, **{name: None})}
-            for name in (*FILTERS, "from", "to") if state.get(name)]
+            for name in (*FILTERS, "from", "to", "status", "asof") if state.get(name)]
 
 
 def _show_date(value: str) -> str:
@@ -127,7 +146,7 @@ def search():
         result = engine().run(SearchRequest.from_params({**state, "limit": size, "offset": (page - 1) * size}))
     except QueryError as e:
         state = _shown(state)
-        return render_template("search.html", state=state, error=str(e), result=None, facets=[],
+        return render_template("search.html", state=state, error=vietnamese(str(e)), result=None, facets=[],
                                active=_active_filters(state)), 400
     pages = max(1, math.ceil(result["total"] / size))
     paging = {
@@ -140,16 +159,62 @@ def search():
               "url": _search_url(state, sort=None if value == "relevance" else value)}
              for value, label in SORT_LABELS.items()]
     return render_template("search.html", state=state, error=None, result=result, paging=paging,
-                           facets=_facets(state, result["facets"]), facet_shown=FACET_SHOWN,
-                           active=_active_filters(state), sorts=sorts)
+                           facets=_facets(state, result["facets"]),
+                           facet_shown=current_app.config.get("FACET_SHOWN", FACET_SHOWN),
+                           active=_active_filters(state), sorts=sorts,
+                           downloads={fmt: url_for("web.download", fmt=fmt) + _query_string(state)
+                                      for fmt in ("csv", "json")})
+
+
+@bp.get("/search.<any(csv, json):fmt>")
+def download(fmt):
+    """The whole result list of a search page's state (every page of it) as a file."""
+    state = _state()
+    try:
+        result = whole_list(engine(), SearchRequest.from_params(state))
+    except QueryError as e:
+        state = _shown(state)
+        return render_template("search.html", state=state, error=vietnamese(str(e)), result=None, facets=[],
+                               active=_active_filters(state)), 400
+    if fmt == "csv":  # with a byte-order mark, so that spreadsheet programs read it as UTF-8
+        response = Response("\ufeff" + as_csv(result), mimetype="text/csv")
+    else:
+        response = json_response(result)
+    response.headers["Content-Disposition"] = f"attachment; filename=ket-qua-tim-kiem.{fmt}"
+    return response
 
 
 @bp.get("/doc/<path:key>")
 def document(key):
-    doc = engine().show(key)
+    asof = request.args.get("asof", "").strip()
+    try:
+        doc = engine().show(key, asof=asof or None)
+    except QueryError:
+        doc, asof = engine().show(key), ""  # a bad date: the status as of today
     if doc is None:
         abort(404)
-    return render_template("document.html", doc=doc)
+    within_q = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    within = within_error = None
+    if within_q:  # search within this document: its matching sections, in the document's order
+        try:
+            within = engine().run(SearchRequest(q=within_q, sections=True, limit=MAX_LIMIT), within=doc["key"])
+        except QueryError as e:
+            within_error = vietnamese(str(e))
+        else:
+            order = {s["id"]: n for n, s in enumerate(doc["sections"])}
+            within["hits"].sort(key=lambda h: order.get(h["section"], -1))
+    return render_template("document.html", doc=doc, toc=contents(doc), asof=asof, within_q=within_q, within=within,
+                           within_error=within_error, related=engine().related(doc["key"]))
+
+
+@bp.get("/doc/<path:key>/original")
+def original(key):
+    try:
+        found = engine().original(key)
+    except NoOriginal:
+        return render_template("error.html", title="Không có tệp gốc",
+                               message="Không tìm thấy tệp gốc của văn bản này trong các thư mục đã lập chỉ mục."), 404
+    return send_file(found.path, mimetype=found.media_type, as_attachment=True, download_name=found.name)
 
 
 @bp.get("/mentions")
@@ -165,7 +230,7 @@ def mentions(number):
     try:
         result = engine().mentions(number)
     except QueryError as e:
-        return render_template("mentions.html", number=number, result=None, error=str(e)), 404
+        return render_template("mentions.html", number=number, result=None, error=vietnamese(str(e))), 404
     if not result["total"] and not result.get("candidates"):
         return render_template("mentions.html", number=number, result=result, error=None), 404
     groups: dict[str, dict] = {}
@@ -198,7 +263,10 @@ def api_search():
 
 @bp.get("/api/documents/<path:key>")
 def api_document(key):
-    doc = engine().show(key)
+    try:
+        doc = engine().show(key, asof=request.args.get("asof", "").strip() or None)
+    except QueryError as e:
+        return json_response({"error": str(e)}, 400)
     if doc is None:
         return json_response({"error": f"no document '{key}' in the index"}, 404)
     return json_response(doc)

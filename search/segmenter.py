@@ -1,0 +1,118 @@
+"""pyvi's word segmentation, run without importing scikit-learn.
+
+pyvi (MIT) ships a CRF model pickled as a `sklearn_crfsuite.CRF`; importing
+`pyvi.ViTokenizer` unpickles it, which imports scikit-learn and SciPy: about a
+second or more of start-up for a segmentation that then takes milliseconds. The
+model inside is a plain CRFsuite file, and pyvi predicts with python-crfsuite's
+Tagger. This module reads that file out of pyvi's pickle without building the
+pickled objects, and reproduces `ViTokenizer.tokenize` (the syllable pattern,
+the features, the joining rule) on the same Tagger, so the output is pyvi's,
+character for character (tests/test_analysis.py compares the two).
+"""
+from __future__ import annotations
+
+import codecs
+import pickle
+import re
+import string
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import pycrfsuite
+import pyvi
+
+_MODELS = Path(pyvi.__file__).parent / "models"
+
+# ViTokenizer.sylabelize's pattern, in its order: abbreviations, specials, web, email, digit, non_word, word.
+_SYLLABLE_RE = re.compile("(" + "|".join([
+    r"[A-ZĐ]+\.", r"Tp\.", r"Mr\.", r"Mrs\.", r"Ms\.", r"Dr\.", r"ThS\.",
+    "==>", "->", r"\.\.\.", ">>", "\n",
+    r"\w+://[^\s]+", r"([a-zA-Z0-9_.+-]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+)",
+    r"\d+([\.,_]\d+)+", r"[^\w\s]", r"\w+",
+]) + ")")
+
+
+class _Unbuilt:
+    """Stands in for every class the pickle names: keeps the state, builds nothing."""
+
+    def __init__(self, *args):
+        self.args = args
+
+    def __setstate__(self, state):
+        self.state = state
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        if (module, name) == ("_codecs", "encode"):  # how pickle protocol 2 writes bytes
+            return codecs.encode
+        return _Unbuilt
+
+
+@lru_cache(maxsize=1)
+def _model() -> bytes:
+    with (_MODELS / "pyvi3.pkl").open("rb") as f:
+        crf = _ModelUnpickler(f).load()
+    return crf.state["modelfile"].state["__FILE_RESOURCE_DATA__"]
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> pycrfsuite.Tagger:
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(_model())  # CRFsuite reads the bytes in place: _model() keeps them alive
+    return tagger
+
+
+@lru_cache(maxsize=1)
+def _ngrams() -> tuple[frozenset[str], frozenset[str]]:
+    lines = (_MODELS / "words.txt").read_text(encoding="utf-8").split("\n")
+    return (frozenset(w for w in lines if w.count(" ") == 1), frozenset(w for w in lines if w.count(" ") == 2))
+
+
+def load() -> None:
+    """Load the model and the word lists now rather than on the first segmentation."""
+    _tagger()
+    _ngrams()
+
+
+def _features(syllables: list[str]) -> list[dict]:
+    bi_grams, tri_grams = _ngrams()
+    out = []
+    last = len(syllables) - 1
+    for i, word in enumerate(syllables):
+        features = {"bias": 1.0, "word.lower()": word.lower(), "word.isupper()": word.isupper(),
+                    "word.istitle()": word.istitle(), "word.isdigit()": word.isdigit()}
+        if i > 0:
+            word1 = syllables[i - 1]
+            features.update({"-1:word.lower()": word1.lower(), "-1:word.istitle()": word1.istitle(),
+                             "-1:word.isupper()": word1.isupper(),
+                             "-1:word.bi_gram()": f"{word1} {word}".lower() in bi_grams})
+            if i > 1:
+                features["-2:word.tri_gram()"] = f"{syllables[i - 2]} {word1} {word}".lower() in tri_grams
+        if i < last:
+            word1 = syllables[i + 1]
+            features.update({"+1:word.lower()": word1.lower(), "+1:word.istitle()": word1.istitle(),
+                             "+1:word.isupper()": word1.isupper(),
+                             "+1:word.bi_gram()": f"{word} {word1}".lower() in bi_grams})
+            if i < last - 1:
+                features["+2:word.tri_gram()"] = f"{word} {word1} {syllables[i + 2]}".lower() in tri_grams
+        out.append(features)
+    return out
+
+
+def tokenize(text: str) -> str:
+    """`pyvi.ViTokenizer.tokenize(text)`: syllables of a word joined by "_", words by spaces."""
+    syllables = [m.group(0) for m in _SYLLABLE_RE.finditer(unicodedata.normalize("NFC", text))]
+    if not syllables:
+        return text
+    labels = _tagger().tag(_features(syllables))
+    output = [syllables[0]]
+    for i in range(1, len(labels)):
+        current, previous = syllables[i], syllables[i - 1]
+        joined = (labels[i] == "I_W" and current not in string.punctuation and previous not in string.punctuation
+                  and not current[0].isdigit() and not previous[0].isdigit()
+                  and not (current[0].istitle() and not previous[0].istitle()))
+        output.append("_" if joined else " ")
+        output.append(current)
+    return "".join(output)
