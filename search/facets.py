@@ -1,49 +1,56 @@
 """Facet counts over all matching documents.
 
 Records are sections; facets count documents. A `DocTable`, built once per
-index generation from Whoosh's sortable columns, maps every record to its
+index generation from its tables (search/tables.py), maps every record to its
 document (and its section) and every document to its facet values as integer
 arrays, so counting a result set of any size is a numpy `unique` and a `bincount`.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .whoosh_internals import column_values
+if TYPE_CHECKING:
+    from .tables import GenerationTables
 
 FACETS = ("signer", "issuer", "type", "year")
 
 
 class DocTable:
-    def __init__(self, reader):
-        n = reader.doc_count_all()
-        keys = _column(reader, "key", n)
-        self.keys: list[str] = sorted(set(k for k in keys if k))
-        position = {k: i for i, k in enumerate(self.keys)}
-        self.doc_of_record = np.full(n, -1, dtype=np.int64)
-        live = [i for i in sorted(reader.all_doc_ids()) if keys[i]]
-        self.doc_of_record[live] = [position[keys[i]] for i in live]
+    def __init__(self, tables: GenerationTables):
+        live = tables.live
+        key_names, key_codes = tables.column("key")
+        # Documents are the keys of every record (deleted ones' too); records map to live ones.
+        named = np.array([bool(k) for k in key_names], dtype=bool)
+        self.keys: list[str] = [k for k in key_names if k]
+        doc_of_key = np.cumsum(named) - 1
+        keyed = live & named[key_codes] if len(key_codes) else live
+        self.doc_of_record = np.where(keyed, doc_of_key[key_codes], -1) if len(key_codes) else \
+            np.zeros(0, dtype=np.int64)
         # Every record's section as a number, the same for the parts of a long section.
-        sections = _column(reader, "section", n)
-        section_ids: dict[tuple[int, str], int] = {}
-        self.section_of_record = np.array([section_ids.setdefault((int(self.doc_of_record[i]), sections[i]),
-                                                                  len(section_ids)) for i in range(n)], dtype=np.int64)
-        dates = _column(reader, "date", n)
+        section_names, section_codes = tables.column("section")
+        pairs = (self.doc_of_record + 1) * (len(section_names) + 1) + section_codes
+        self.section_of_record = np.unique(pairs, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        records = np.flatnonzero(keyed)
+        docs = self.doc_of_record[records]
+        date_names, date_codes = tables.column("date")
+        date_values = np.array([int(d.replace("-", "")) if d else 0 for d in date_names], dtype=np.int64)
         self.date_of_doc = np.zeros(len(self.keys), dtype=np.int64)  # YYYYMMDD, 0 if unknown
-        for i in live:
-            if dates[i]:
-                self.date_of_doc[self.doc_of_record[i]] = int(dates[i].replace("-", ""))
+        dated = date_values[date_codes[records]]
+        self.date_of_doc[docs[dated != 0]] = dated[dated != 0]
         self.values: dict[str, list[str]] = {}
         self.value_of_doc: dict[str, np.ndarray] = {}
         for facet in FACETS:
-            column = _column(reader, facet, n)
-            names = sorted({column[i] for i in live if column[i]})
-            index = {v: j for j, v in enumerate(names)}
+            names, codes = tables.column(facet)
+            used = np.unique(codes[records])
+            used = used[[bool(names[i]) for i in used]] if len(used) else used
+            index = np.full(len(names), -1, dtype=np.int64)
+            index[used] = np.arange(len(used))
+            values = index[codes[records]]
             per_doc = np.full(len(self.keys), -1, dtype=np.int64)
-            for i in live:
-                if column[i]:
-                    per_doc[self.doc_of_record[i]] = index[column[i]]
-            self.values[facet] = names
+            per_doc[docs[values >= 0]] = values[values >= 0]
+            self.values[facet] = [names[i] for i in used]
             self.value_of_doc[facet] = per_doc
 
     def counts(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
@@ -58,6 +65,3 @@ class DocTable:
             result[facet] = dict(pairs)
         return result
 
-
-def _column(reader, field: str, n: int) -> list[str]:
-    return column_values(reader, field) if reader.has_column(field) else [""] * n

@@ -10,6 +10,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from .schema import make_schema, signature
+from .whoosh_internals import written_with_codec
 
 INDEX_NAME = "sections"
 INCOMPLETE = "INCOMPLETE"  # in the index folder while its first build runs
@@ -49,7 +50,8 @@ def open_index(index_dir: str | os.PathLike):
     except Exception:  # noqa: BLE001 - a truncated or garbled table of contents, in any of many ways
         raise IndexDamaged(f"the index at {path} is damaged: "
                            f"run `notice-search index PATH --index {path} --rebuild`") from None
-    if ix is None or signature(ix.schema) != signature(make_schema()):
+    # The schema and the codec (the posting format) are the index's format version.
+    if ix is None or signature(ix.schema) != signature(make_schema()) or not written_with_codec(ix):
         raise IndexUnavailable(f"the index at {path} was made by another version of notice-search: "
                                f"run `notice-search index PATH --index {path} --rebuild`")
     return ix

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import writer
+from . import tables, writer
 from .index_store import IndexUnavailable, mark_complete, open_or_create, reopen, write_lock
 from .ingest import UnreadableFile, discover, read_text
 from .models import Document
@@ -49,6 +49,7 @@ def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
         ix = open_or_create(index_path, rebuild)
         records, deletions = _scan(ix, paths, rebuild, report)
         writer.commit(ix, index_path, records, deletions, rebuild, progress or (lambda done, total: None))
+        _store_tables(ix, index_path)
         mark_complete(index_path)
     _count_totals(ix, report)
     report.seconds = round(time.perf_counter() - started, 3)
@@ -64,11 +65,18 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
         ix = open_or_create(index_path, rebuild=True)
         records = [r for doc in documents for r in document_records(read_validity(doc), FileState(doc.file, "", ""))]
         writer.commit(ix, index_path, records, [], True, lambda done, total: None)
+        _store_tables(ix, index_path)
         mark_complete(index_path)
     _count_totals(ix, report)
     report.added = report.files
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _store_tables(ix, index_path: Path) -> None:
+    """The new generation's per-segment tables, written now so that opening it is fast."""
+    with reopen(ix).reader() as reader:
+        tables.store(reader, index_path)
 
 
 def _indexed_files(ix) -> dict[str, FileState]:

@@ -2,13 +2,15 @@
 
 Whoosh answers an OR of many words by walking a tree of matchers in Python one
 posting at a time; on the 18,000 law articles a question full of common words
-("của", "có thể") took seconds. Here each term's postings are read a block at a
-time into arrays and scored with Whoosh's BM25F formula (with Lucene's idf,
-`idf_of`; tests/test_whoosh_internals.py pins the two), so a query costs a
-few array operations per term, and the ranking, the totals and the facets all
-come from one pass; the best records are then scored again (`Rerank`). Whoosh
-still answers what needs positions (phrases): only for the records that the rest
-of the query already admits.
+("của", "có thể") took seconds. Here each term's postings are read as arrays (the
+index's posting blocks are raw arrays: search/whoosh_internals.py) and scored
+with Whoosh's BM25F formula (with Lucene's idf, `idf_of`;
+tests/test_whoosh_internals.py pins the two), so a query costs a few array
+operations per term, and the ranking, the totals and the facets all come from
+one pass; the best records are then scored again (`Rerank`). Phrases are checked
+on position arrays too (a record holds the phrase where the k-th syllable's
+positions, shifted back by k, meet the first one's), only on the records that
+the rest of the query already admits.
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ from whoosh import query as wq
 
 from . import analysis
 from .query import Prefer, Rerank
+from .tables import GenerationTables
 from .weights import Weights
-from .whoosh_internals import posting_blocks
+from .whoosh_internals import position_arrays, posting_arrays
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 MAX_EXPANSION = 1000  # terms a prefix or range may expand to
@@ -31,19 +34,18 @@ CACHE_MAX_POSTINGS = 5_000_000  # about 80 MB
 
 
 class Statistics:
-    """Per index generation: live records and field lengths, for scoring."""
+    """Per index generation: live records and field lengths, for scoring (from the
+    generation's tables, search/tables.py; read from `reader` when not given)."""
 
-    def __init__(self, reader):
-        self.size = reader.doc_count_all()
-        self.live = np.zeros(self.size, dtype=bool)
-        self.live[list(reader.all_doc_ids())] = True
+    def __init__(self, reader, tables: GenerationTables | None = None):
+        tables = tables or GenerationTables(reader)
+        self.size = tables.size
+        self.live = tables.live
         # Each record's length in every scorable field, and the field's average as Whoosh
         # takes it: over all records, deleted ones included (they are in the total length too).
-        self.lengths: dict[str, tuple[np.ndarray, float]] = {}
-        for field in reader.schema.scorable_names():
-            lengths = np.fromiter((reader.doc_field_length(i, field, 0) for i in range(self.size)),
-                                  dtype=np.float64, count=self.size)
-            self.lengths[field] = (lengths, (reader.field_length(field) / max(self.size, 1)) or 1.0)
+        self.lengths: dict[str, tuple[np.ndarray, float]] = {
+            field: (lengths, (reader.field_length(field) / max(self.size, 1)) or 1.0)
+            for field, lengths in tables.lengths.items()}
         # Decoded postings of long lists ("của" is in most sections): decoding them
         # is most of a query's cost, and the same common terms recur in queries.
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -79,9 +81,10 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """
     ids, tfs = [], []
     for leaf, offset in reader.leaf_readers():
-        for block_ids, block_tfs in posting_blocks(leaf, field, text):
-            ids.append(block_ids + offset)
-            tfs.append(block_tfs)
+        leaf_ids, leaf_tfs = posting_arrays(leaf, field, text)
+        if len(leaf_ids):
+            ids.append(leaf_ids + offset)
+            tfs.append(leaf_tfs)
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(ids), np.concatenate(tfs)
@@ -92,6 +95,34 @@ def idf_of(count: int, frequency: int) -> float:
     for a term in most records, so that common words cannot outweigh a rare one.
     (Whoosh's own, log(count / (frequency + 1)) + 1, is about 1 even for a term in every record.)"""
     return log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+
+
+def positions(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(record of each position, position) of one term across all segments, sorted by
+    record then position; deleted records may be included."""
+    records, found = [], []
+    for leaf, offset in reader.leaf_readers():
+        leaf_records, leaf_positions = position_arrays(leaf, field, text)
+        if len(leaf_records):
+            records.append(leaf_records + offset)
+            found.append(leaf_positions)
+    if not records:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(records), np.concatenate(found)
+
+
+def phrase_records(reader, phrase: wq.Phrase, allowed: np.ndarray) -> np.ndarray:
+    """The records among `allowed` (a mask) where the phrase's words stand one after another."""
+    keys = None
+    for k, word in enumerate(phrase.words):
+        records, at = positions(reader, phrase.fieldname, word)
+        keep = allowed[records] & (at >= k)
+        # record << 32 | where the phrase would start: sorted and unique, as the postings are
+        word_keys = (records[keep] << 32) | (at[keep] - k)
+        keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
+        if not len(keys):
+            break
+    return np.unique(keys >> 32) if keys is not None else np.zeros(0, dtype=np.int64)
 
 
 class Evaluation:
@@ -141,7 +172,9 @@ class Evaluation:
             return self._terms(terms[:MAX_EXPANSION])
         if query is wq.NullQuery:
             return self._empty()
-        # Anything else (phrases): its matching records from Whoosh.
+        if _positional(query):
+            return self._positional(query, self.stats.live), np.zeros(self.stats.size)
+        # Anything else: its matching records from Whoosh.
         mask, scores = self._empty()
         mask[list(self.searcher.docs_for_query(query))] = True
         return mask, scores
@@ -217,19 +250,14 @@ class Evaluation:
             mask &= sub_mask
             scores += sub_scores
         for phrase in positional:
-            mask &= self._matches_among(phrase, np.flatnonzero(mask))
+            mask &= self._positional(phrase, mask)
         return mask, scores * mask
 
-    def _matches_among(self, query: wq.Query, candidates: np.ndarray) -> np.ndarray:
-        """Which candidates the query matches, skipping the matcher straight to each."""
-        found = np.zeros(self.stats.size, dtype=bool)
-        matcher = query.matcher(self.searcher)
-        for record in candidates:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(int(record))
-            if matcher.is_active() and matcher.id() == record:
-                found[record] = True
+    def _positional(self, query: wq.Query, allowed: np.ndarray) -> np.ndarray:
+        """The records among `allowed` that a phrase (or an OR of phrases) matches."""
+        found = self._empty()[0]
+        for phrase in query.subqueries if isinstance(query, wq.Or) else [query]:
+            found[phrase_records(self.reader, phrase, allowed)] = True
         return found
 
 
@@ -281,7 +309,11 @@ class _Shape:
 
 
 def _positional(query: wq.Query) -> bool:
-    """A phrase, or an OR of phrases: needs positions, so it is checked last."""
+    """A phrase, or an OR of phrases (of adjacent words): needs positions, so it is checked last."""
     if isinstance(query, wq.Or):
-        return bool(query.subqueries) and all(isinstance(q, wq.Phrase) for q in query.subqueries)
-    return isinstance(query, wq.Phrase)
+        return bool(query.subqueries) and all(_adjacent(q) for q in query.subqueries)
+    return _adjacent(query)
+
+
+def _adjacent(query: wq.Query) -> bool:
+    return isinstance(query, wq.Phrase) and query.slop == 1

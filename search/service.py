@@ -29,9 +29,9 @@ from .query import QueryError, Vocabulary, date_range, field_query, number_keys,
 from .ranking import Evaluation, Statistics
 from .records import Record, is_head
 from .snippets import QueryWords, hit_snippet, query_words
+from .tables import GenerationTables
 from .validity import CODE, STATUSES as STATUS_NAMES, as_of_date, read_validity, status_alone, statuses_of, take_filters
 from .weights import Weights
-from .whoosh_internals import LengthsReader
 
 DEFAULT_INDEX = "index_data/index"
 MAX_LIMIT = 1000
@@ -212,8 +212,9 @@ class Engine:
         with self._tables_lock:
             if self._generation_tables is None or self._generation_tables[0] != generation:
                 reader = searcher.reader()
-                table = DocTable(reader)
-                self._generation_tables = (generation, table, Vocabulary(reader), Statistics(LengthsReader(reader)),
+                tables = GenerationTables(reader, self.index_dir)
+                table = DocTable(tables)
+                self._generation_tables = (generation, table, Vocabulary(reader), Statistics(reader, tables),
                                            CorpusTable(searcher, table.keys))
             return self._generation_tables[1:]
 

@@ -6,21 +6,27 @@ tests/test_whoosh_internals.py (which compares them with Whoosh's public
 answers) rather than in production ranking; no other module names a private
 Whoosh attribute (a test checks that too).
 
-- `posting_blocks`: a term's postings a block at a time, as arrays, through
-  `W3LeafMatcher._read_ids/_read_weights/_ids/_weights/_next_block` (the
-  public matcher yields one posting per Python call).
-- `field_lengths`, `LengthsReader`: every record's length in a field, read as one
-  byte array per segment from the codec's lengths column (`_perdoc`,
-  `_cached_reader`, the column reader's `_dbfile/_basepos/_count`); the public
-  `doc_field_length` costs several Python calls per record, over a second on
-  the laws' 17,900 articles at every start of a search command.
-- `column_values`: a text column's values, each segment's data read at once and
-  cut by the column reader's `_offsets/_lengths` (the public iteration reads
-  the file once per record).
-- `Codec`: Whoosh's codec without per-block length statistics (they serve only
-  Whoosh's own scoring, which search/ranking.py replaces).
+- `ArrayCodec`: Whoosh's W3 codec with posting blocks that load as arrays. W3
+  stores each block as a zlib-compressed pickle of delta-encoded tuples:
+  reading a posting list cost a pickle load, a zlib pass and a Python loop per
+  block. `ArrayCodec` keeps W3's framing (term index, block skipping, so Whoosh's
+  own matchers, phrases included, still work) but writes each block as a
+  struct header and raw little-endian arrays (`ArrayPostingsWriter._write_block`,
+  `ArrayLeafMatcher._goto/_read_*`), without per-block length statistics
+  (they serve only Whoosh's own scoring, which search/ranking.py replaces).
+  `written_with_codec` tells an index of another format (it needs a rebuild).
+- `posting_arrays`, `position_arrays`: a term's whole posting list (record
+  numbers, frequencies; or each position and its record) with one read and a
+  `numpy.frombuffer` per block.
+- `length_bytes`: a segment's field lengths as the raw byte column Whoosh
+  stores (`_perdoc`, the column reader's `_dbfile/_basepos/_count`), one read
+  instead of a `doc_field_length` call per record; `LENGTH_OF_BYTE` decodes it.
+- `column_values`: a segment's text column, its data read at once and cut by the
+  column reader's `_offsets/_lengths` (the public iteration reads the file once
+  per record).
 - `TermFrequencies`, `TermPositions`: formats whose `word_values` count terms
-  prepared as space-separated text in one pass.
+  prepared as space-separated text in one pass; `TermPositions` stores a
+  posting's positions as raw uint32, so they too load without unpacking.
 - `unlocked_writer`, `ProcessWriter`, `RecordTask`: writers for a caller that
   holds the index's write lock itself (`_lk=False`), and Whoosh's
   multi-process writer whose sub-processes run code of ours on each record
@@ -34,15 +40,19 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import struct
 import sys
+from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter,
+                                  _lenfield)
 from whoosh.columns import VarBytesColumn
 from whoosh.formats import Frequency, Positions
+from whoosh.matching import ReadTooFar
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.system import pack_uint
@@ -50,95 +60,82 @@ from whoosh.util.numeric import byte_to_length
 
 # --- reading -------------------------------------------------------------------------
 
+_EMPTY = np.zeros(0, dtype=np.int64)
 
-def posting_blocks(leaf, field: str, text: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(record numbers, term frequencies) of one term in one segment, a block at a
-    time; numbers are the segment's own, deleted records included."""
+
+def _leaf_matcher(leaf, field: str, text: str):
+    """The segment's own matcher of a term (deleted records included), or None."""
     if (field, text) not in leaf:
-        return
+        return None
     matcher = leaf.postings(field, text)
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            yield np.asarray(matcher._ids, dtype=np.int64), np.asarray(matcher._weights, dtype=np.float64)
-            matcher._next_block()
-        return
-    # Postings inlined in the term index: few, read through the public matcher.
+    return matcher.child if isinstance(matcher, FilterMatcher) else matcher
+
+
+def posting_arrays(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(record numbers int64, term frequencies float64) of one term in one segment;
+    numbers are the segment's own, deleted records included."""
+    matcher = _leaf_matcher(leaf, field, text)
+    if matcher is None:
+        return _EMPTY, np.zeros(0)
+    if isinstance(matcher, ArrayLeafMatcher):
+        return matcher.arrays()[:2]
+    # Postings inlined in the term index (a term in one record): through the public matcher.
     found = []
     while matcher.is_active():
         found.append((matcher.id(), matcher.weight()))
         matcher.next()
-    if found:
-        block = np.array(found, dtype=np.float64)
-        yield block[:, 0].astype(np.int64), block[:, 1]
+    block = np.array(found, dtype=np.float64).reshape(-1, 2)
+    return block[:, 0].astype(np.int64), block[:, 1]
 
 
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+def position_arrays(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(record of each position, position), both int64, of one term in one segment
+    (a field with `TermPositions`); deleted records included."""
+    matcher = _leaf_matcher(leaf, field, text)
+    if matcher is None:
+        return _EMPTY, _EMPTY
+    if isinstance(matcher, ArrayLeafMatcher):
+        return matcher.arrays(positions=True)[2:]
+    records, positions = [], []
+    while matcher.is_active():
+        found = matcher.value_as("positions")
+        records += [matcher.id()] * len(found)
+        positions += found
+        matcher.next()
+    return np.array(records, dtype=np.int64), np.array(positions, dtype=np.int64)
 
 
-def field_lengths(reader, field: str) -> np.ndarray:
-    """Every record's length in `field` (deleted records included), as
-    `reader.doc_field_length(n, field)` gives it, read in one pass per segment; 0 for
-    a record without terms in the field (where Whoosh's answer is None)."""
-    parts = []
-    for leaf, _ in reader.leaf_readers():
-        count = leaf.doc_count_all()
-        lengths = np.zeros(count, dtype=np.float64)
-        column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        if column is not None:
-            stored = min(column._count, count)  # records after the last one written have length 0
-            raw = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-            lengths[:stored] = _LENGTH_OF_BYTE[raw]
-        parts.append(lengths)
-    return np.concatenate(parts) if parts else np.zeros(0)
+LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
-def column_values(reader, field: str) -> list[str]:
-    """Every record's value in the sortable text column `field` ("" where none), as
-    `list(reader.column_reader(field))` gives them, read in one pass per segment."""
-    values: list[str] = []
-    for leaf, _ in reader.leaf_readers():
-        count = leaf.doc_count_all()
-        column = leaf.column_reader(field, translate=False) if leaf.has_column(field) else None
-        if not isinstance(column, VarBytesColumn.Reader):
-            values.extend(v.decode("utf-8") if isinstance(v, bytes) else (v or "")
-                          for v in (column if column is not None else [""] * count))
-            continue
-        data = column._dbfile.get(column._basepos, sum(column._lengths))
-        values.extend(data[start:start + length].decode("utf-8")
-                      for start, length in zip(column._offsets, column._lengths))
-    return values
+def length_bytes(leaf, field: str) -> np.ndarray:
+    """Every record's length in `field` in one segment, as Whoosh's one-byte codes (uint8);
+    records past the column's end have length 0."""
+    count = leaf.doc_count_all()
+    codes = np.zeros(count, dtype=np.uint8)
+    name = _lenfield(field)
+    if leaf._perdoc.has_column(name):
+        column = leaf._perdoc.column_reader(name, LENGTHS_COLUMN)
+        stored = min(column._count, count)
+        if stored:
+            codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+    return codes
 
 
-class LengthsReader:
-    """A reader whose `doc_field_length` answers from `field_lengths` arrays; everything
-    else is the wrapped reader's."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._lengths: dict[str, list[float]] = {}
-
-    def __getattr__(self, name):
-        return getattr(self._reader, name)
-
-    def doc_field_length(self, docnum: int, field: str, default=0):
-        lengths = self._lengths.get(field)
-        if lengths is None:
-            lengths = self._lengths[field] = field_lengths(self._reader, field).tolist()
-        return lengths[docnum] or default
+def column_values(leaf, field: str) -> list[str]:
+    """Every record's value in the sortable text column `field` of one segment ("" where
+    none), as `list(leaf.column_reader(field))` gives them, with one read."""
+    count = leaf.doc_count_all()
+    if not leaf.has_column(field):
+        return [""] * count
+    column = leaf.column_reader(field, translate=False)
+    if not isinstance(column, VarBytesColumn.Reader):
+        return [v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in column]
+    data = column._dbfile.get(column._basepos, sum(column._lengths))
+    return [data[start:start + length].decode("utf-8") for start, length in zip(column._offsets, column._lengths)]
 
 
 # --- formats and codec ---------------------------------------------------------------
-
-
-class Codec(W3Codec):
-    """Whoosh's codec without per-block length statistics: they serve only Whoosh's
-    own top-N scoring, and gathering them costs a look-up per posting written."""
-
-    length_stats = False
 
 
 class TermFrequencies(Frequency):
@@ -151,7 +148,8 @@ class TermFrequencies(Frequency):
 
 
 class TermPositions(Positions):
-    """Positions of space-separated terms prepared beforehand."""
+    """Positions of space-separated terms prepared beforehand, stored as raw uint32
+    (no count prefix, no pickle)."""
 
     def word_values(self, value, analyzer, **kwargs):
         positions = defaultdict(list)
@@ -159,6 +157,176 @@ class TermPositions(Positions):
             positions[term].append(position)
         boost = self.field_boost
         return ((term, len(found), len(found) * boost, self.encode(found)) for term, found in positions.items())
+
+    def encode(self, poslist):
+        return array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring):
+        positions = array("I")
+        positions.frombytes(valuestring)
+        return positions.tolist()
+
+    def decode_frequency(self, valuestring):
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring):
+        return self.decode_frequency(valuestring) * self.field_boost
+
+
+# A block: header  <iIIfB  payload length (negative: the last block), count, last record,
+#                          max weight, flags (_WEIGHTS: weights stored; else all 1.0)
+#          payload record numbers uint32[count] (absolute), [weights float32[count]], values:
+#                  fixed-size formats count*size bytes; variable-size formats (positions)
+#                  uint32 offsets[count + 1] and the values' bytes one after another
+_HEADER = struct.Struct("<iIIfB")
+_WEIGHTS = 1
+
+
+class ArrayPostingsWriter(W3PostingsWriter):
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids, weights = self._ids, self._weights
+        parts = [ids.tobytes()]
+        flags = 0
+        if any(w != 1.0 for w in weights):
+            flags |= _WEIGHTS
+            parts.append(weights.tobytes())
+        fixed = self._format.fixed_value_size()
+        if fixed is None or fixed < 0:
+            offsets = array("I", [0])
+            total = 0
+            for value in self._values:
+                total += len(value)
+                offsets.append(total)
+            parts += [offsets.tobytes(), b"".join(self._values)]
+        elif fixed > 0:
+            parts.append(b"".join(self._values))
+        payload = b"".join(parts)
+        self._postfile.write(_HEADER.pack(-len(payload) if last else len(payload), len(ids), ids[-1],
+                                          self._maxweight, flags))
+        self._postfile.write(payload)
+        self._blockcount += 1
+        self._new_block()
+
+
+class ArrayLeafMatcher(W3LeafMatcher):
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        length, count, maxid, maxweight, flags = _HEADER.unpack(self._postfile.get(position, _HEADER.size))
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._dataoffset = position + _HEADER.size
+        self._nextoffset = self._dataoffset + length
+        self._blocklength, self._maxid, self._maxweight = count, maxid, maxweight
+        self._flags = flags
+        self._compression = 0
+        self._minlength = self._maxlength = 0
+
+    def _read_data(self):
+        self._data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        ids = array("I")
+        ids.frombytes(self._data[:4 * self._blocklength])
+        self._ids = ids
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        n = self._blocklength
+        if self._flags & _WEIGHTS:
+            weights = array("f")
+            weights.frombytes(self._data[4 * n:8 * n])
+            self._weights = weights
+        else:
+            self._weights = array("f", [1.0]) * n
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        n, fixed, data = self._blocklength, self._fixedsize, self._data
+        start = 4 * n * (2 if self._flags & _WEIGHTS else 1)
+        if fixed is None or fixed < 0:
+            offsets = array("I")
+            offsets.frombytes(data[start:start + 4 * (n + 1)])
+            base = start + 4 * (n + 1)
+            self._values = [data[base + offsets[i]:base + offsets[i + 1]] for i in range(n)]
+        elif fixed == 0:
+            self._values = (None,) * n
+        else:
+            self._values = [data[start + i * fixed:start + (i + 1) * fixed] for i in range(n)]
+
+    def skip_to(self, targetid):
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        if targetid > self._maxid:
+            self._skip_to_block(lambda: targetid > self._maxid)
+        if self.is_active():
+            if self._ids is None:
+                self._read_ids()
+            self._i = bisect_left(self._ids, targetid, self._i)
+
+    def arrays(self, positions: bool = False) -> tuple[np.ndarray, ...]:
+        """The whole posting list from its start, with one read: record numbers (int64) and
+        weights (float64); with `positions`, also each position's record and the positions."""
+        length = self._length[0] if isinstance(self._length, tuple) else self._length  # read back as a 1-tuple
+        view = memoryview(self._postfile.get(self._baseoffset, self._startoffset + length - self._baseoffset))
+        at, ids, weights, pos_ids, pos = 0, [], [], [], []
+        while True:
+            length, count, _, _, flags = _HEADER.unpack_from(view, at)
+            at += _HEADER.size
+            block_ids = np.frombuffer(view, "<u4", count, at)
+            ids.append(block_ids)
+            if flags & _WEIGHTS:
+                weights.append(np.frombuffer(view, "<f4", count, at + 4 * count))
+                values_at = at + 8 * count
+            else:
+                weights.append(np.ones(count, dtype=np.float32))
+                values_at = at + 4 * count
+            if positions:
+                offsets = np.frombuffer(view, "<u4", count + 1, values_at)
+                base = values_at + 4 * (count + 1)
+                pos.append(np.frombuffer(view, "<u4", int(offsets[-1]) // 4, base))
+                pos_ids.append(np.repeat(block_ids, np.diff(offsets) // 4))
+            at += abs(length)
+            if length < 0:
+                break
+        result = (np.concatenate(ids).astype(np.int64), np.concatenate(weights).astype(np.float64))
+        if positions:
+            result += (np.concatenate(pos_ids).astype(np.int64), np.concatenate(pos).astype(np.int64))
+        return result
+
+
+class ArrayCodec(W3Codec):
+    """The engine's codec: W3 with array blocks, uncompressed, no length statistics."""
+
+    length_stats = False
+
+    def __init__(self, blocklimit=1024, compression=0, inlinelimit=1):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return ArrayPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                   compression=0, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+def written_with_codec(ix) -> bool:
+    """Whether every segment of the index was written with ArrayCodec."""
+    return all(isinstance(segment.codec(), ArrayCodec) for segment in ix._segments())
 
 
 # --- writing -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .index_store import BuildFailed
 from .records import Record, content_text
 from .segment_cache import FILE_NAME as SEGMENT_CACHE
 from .segment_cache import SegmentCache
-from .whoosh_internals import Codec, ProcessWriter, RecordTask, WriterFailed, unlocked_writer
+from .whoosh_internals import ArrayCodec, ProcessWriter, RecordTask, WriterFailed, unlocked_writer
 
 PARALLEL_THRESHOLD = 200  # fewer records than this are written in-process
 WRITER_PROCESSES = 2
@@ -70,9 +70,9 @@ def commit(ix, index_path: Path, records: list[Record], deletions: list[str], re
         cache.close()
         cache = None
         writer = ProcessWriter(ix, _AnalysingTask, index_path / SEGMENT_CACHE, procs=WRITER_PROCESSES,
-                               limitmb=WRITER_MEMORY_MB, codec=Codec())
+                               limitmb=WRITER_MEMORY_MB, codec=ArrayCodec())
     else:
-        writer = unlocked_writer(ix, limitmb=WRITER_MEMORY_MB, codec=Codec())
+        writer = unlocked_writer(ix, limitmb=WRITER_MEMORY_MB, codec=ArrayCodec())
     try:
         for name in deletions:
             writer.delete_by_term("file", name)

@@ -19,7 +19,11 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO, run_cli, start_cli, write_notices
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 
+from search.index_store import INDEX_NAME
+from search.schema import make_schema
 from search.service import Engine, index_paths, parse_path
 
 ALL = 1000
@@ -642,6 +646,42 @@ def test_a_damaged_index_says_so_and_rebuild_recovers(tmp_path, notices_dir, dam
     rebuilt = run_cli("index", str(notices_dir), "--index", str(index), "--rebuild", "--json")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert unordered(snapshot(Engine(index))) == expected
+
+
+def test_segment_tables_are_stored_with_their_segments_and_only_a_speed_up(built):
+    """Each segment's tables file is written by the build, goes when its segment goes, and an
+    index without them (built before they existed) answers the same, writing them again."""
+    folder, index = built
+    expected = snapshot(Engine(index))
+    segments = {p.stem for p in Path(index).glob("sections_*.seg")}
+    assert segments and {p.stem for p in Path(index).glob("*.tables")} == segments
+    for path in Path(index).glob("*.tables"):
+        path.unlink()
+    assert snapshot(Engine(index)) == expected
+    assert {p.stem for p in Path(index).glob("*.tables")} == segments
+    (folder / THREE[0]).write_text((folder / THREE[0]).read_text(encoding="utf-8") + "\nThêm.\n",
+                                   encoding="utf-8")
+    index_paths([str(folder)], index)
+    index_paths([str(folder)], index, rebuild=True)
+    remaining = {p.stem for p in Path(index).glob("sections_*.seg")}
+    assert {p.stem for p in Path(index).glob("*.tables")} == remaining
+
+
+def test_an_index_in_an_earlier_posting_format_asks_for_a_rebuild(tmp_path, notices_dir):
+    """Whoosh's own W3 codec wrote the postings of earlier versions: such an index is not
+    misread, the user is told to rebuild it, and the rebuild works."""
+    index = tmp_path / "ix"
+    index.mkdir()
+    ix = whoosh_index.create_in(index, make_schema(), indexname=INDEX_NAME)
+    writer = ix.writer(codec=W3Codec())
+    writer.add_document(key="a.md#1", section="", order=0, text="Thông báo", syl="thông báo")
+    writer.commit()
+    for args in (["search", "thông báo"], ["index", str(notices_dir)]):
+        message = one_line_error(run_cli(*args, "--index", str(index)))
+        assert "made by another version" in message and "--rebuild" in message, message
+    rebuilt = run_cli("index", str(notices_dir), "--index", str(index), "--rebuild", "--json")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert Engine(index).search("thông báo")["total"] > 0
 
 
 def test_a_corrupt_segmentation_cache_is_only_a_cache(tmp_path, notices_dir):

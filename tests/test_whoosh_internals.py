@@ -16,9 +16,11 @@ from helpers import REPO, run_cli, write_notices
 from whoosh import query as wq
 from whoosh import scoring
 
+from search import analysis
 from search.ranking import Evaluation, Statistics, idf_of, postings
 from search.service import Engine
-from search.whoosh_internals import LengthsReader, column_values, field_lengths
+from search.tables import COLUMNS, GenerationTables
+from search.whoosh_internals import position_arrays
 
 GLUE = REPO / "search" / "whoosh_internals.py"
 
@@ -81,6 +83,74 @@ class LuceneIdfBM25F(scoring.BM25F):
 
 
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+def test_generation_tables_equal_whooshs_own_answers(request, which):
+    """Field lengths read as raw bytes, live records and columns equal Whoosh's per-record answers,
+    both as read from Whoosh and as stored in the index folder."""
+    engine = request.getfixturevalue(which)
+    reader = engine._searcher().reader()
+    size = reader.doc_count_all()
+    for tables in (GenerationTables(reader), GenerationTables(reader, engine.index_dir)):
+        assert tables.live.tolist() == [not reader.is_deleted(i) for i in range(size)]
+        for field in reader.schema.scorable_names():
+            assert tables.lengths[field].tolist() == [reader.doc_field_length(i, field) or 0 for i in range(size)]
+        for column in COLUMNS:
+            names, codes = tables.column(column)
+            values = reader.column_reader(column)
+            assert [names[c] for c in codes] == [values[i] for i in range(size)], column
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+def test_positions_equal_whooshs_own(request, which):
+    """The codec's position arrays are the positions Whoosh's matcher decodes, record by record."""
+    engine = request.getfixturevalue(which)
+    searcher = engine._searcher()
+    reader = searcher.reader()
+    for term in sample_terms(reader, "syl", 40):
+        found = []
+        for leaf, offset in reader.leaf_readers():
+            records, positions = position_arrays(leaf, "syl", term)
+            found += [(int(r) + offset, int(p)) for r, p in zip(records, positions) if not reader.is_deleted(r + offset)]
+        matcher = searcher.postings("syl", term)
+        expected = []
+        while matcher.is_active():
+            expected += [(matcher.id(), p) for p in matcher.value_as("positions")]
+            matcher.next()
+        assert found == expected, term
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
+def test_phrases_on_position_arrays_match_what_whoosh_matches(request, which):
+    """Phrases of 2 to 4 syllables cut from records' texts, common ones included, and a few that
+    occur nowhere (words swapped): the same records as Whoosh's own phrase matcher."""
+    engine = request.getfixturevalue(which)
+    searcher = engine._searcher()
+    reader = searcher.reader()
+    stats = Statistics(reader)
+    evaluate = Evaluation(searcher, stats)
+    texts = [searcher.stored_fields(i).get("text") or "" for i in range(reader.doc_count_all())]
+    syllables = [s.split() for s in map(analysis.syllables, texts) if len(s.split()) > 8]
+    phrases = []
+    for n, words in enumerate(syllables[:30]):
+        length = 2 + n % 3
+        cut = words[n % 5:n % 5 + length]
+        phrases.append(cut)
+        phrases.append(cut[::-1])
+    checked = 0
+    for words in phrases:
+        query = wq.Phrase("syl", words)
+        expected = {n for n in searcher.docs_for_query(query)}
+        mask, _ = evaluate(query)
+        assert set(np.flatnonzero(mask).tolist()) == expected, words
+        checked += bool(expected)
+        allowed = stats.live & (np.arange(stats.size) % 2 == 0)  # checked among some records only
+        within, _ = evaluate(wq.And([wq.Or([wq.Term("syl", words[0])]), query]))
+        assert set(np.flatnonzero(within).tolist()) == expected
+        assert set(np.flatnonzero(evaluate._positional(query, allowed)).tolist()) == \
+            {n for n in expected if allowed[n]}
+    assert checked >= 15
+
+
+@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
 def test_engine_scores_equal_whooshs_bm25f(request, which):
     engine = request.getfixturevalue(which)
     searcher = engine._searcher()
@@ -101,19 +171,6 @@ def test_engine_scores_equal_whooshs_bm25f(request, which):
                 assert scores[docnum] == pytest.approx(score, rel=1e-9), (query, docnum)
     finally:
         whoosh_searcher.close()
-
-
-@pytest.mark.parametrize("which", ["engine", "segmented_engine"])
-def test_bulk_lengths_and_columns_equal_whooshs_own(request, which):
-    """The arrays read in one pass per segment hold what Whoosh answers record by record."""
-    reader = request.getfixturevalue(which)._searcher().reader()
-    n = reader.doc_count_all()
-    for field in reader.schema.scorable_names():
-        expected = [reader.doc_field_length(i, field) or 0 for i in range(n)]  # None where no terms
-        assert field_lengths(reader, field).tolist() == expected, field
-        assert [LengthsReader(reader).doc_field_length(i, field, 0) for i in range(n)] == expected
-    for field in ("key", "section", "date", "signer", "issuer", "type", "year"):
-        assert column_values(reader, field) == list(reader.column_reader(field)), field
 
 
 # --- no private Whoosh attribute outside search/whoosh_internals.py -------------------------------
