@@ -6,7 +6,6 @@ Two short hand-written notices are indexed once for the module.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from helpers import run_cli
