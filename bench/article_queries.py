@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import NOTICES, OUT, SHARED, engine_fingerprint, index_is_current, mark_index, reset_index  # noqa: E402
+from common import OUT, ensure_laws_index  # noqa: E402
 
-from search.service import Engine, index_paths  # noqa: E402
+from search.service import Engine  # noqa: E402
 
-LAWS = SHARED / "datasets" / "vn-laws"
 
 # (query, the law's file, the article's number)
 QUERIES = [
@@ -51,18 +49,6 @@ QUERIES = [
 ]
 
 
-def ensure_index(index_dir: Path) -> None:
-    started = time.perf_counter()
-    fingerprint = engine_fingerprint("laws")
-    fresh = not index_is_current(index_dir, fingerprint)
-    if fresh:  # built by other engine code: start over (pyvi's cache is kept)
-        reset_index(index_dir)
-    report = index_paths([str(LAWS), str(NOTICES)], str(index_dir), rebuild=fresh)
-    mark_index(index_dir, fingerprint)
-    print(f"index {index_dir}: {report['documents']} documents, {report['sections']} sections, "
-          f"{report['added'] + report['updated']} files (re)indexed in {time.perf_counter() - started:.1f} s")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", default=str(OUT / "laws-index"), help="index folder (built if missing)")
@@ -70,7 +56,7 @@ def main() -> int:
     args = ap.parse_args()
     index_dir = Path(args.index)
     if not args.no_build:
-        ensure_index(index_dir)
+        ensure_laws_index(index_dir)
     engine = Engine(index_dir)
     right = 0
     for query, file, article in QUERIES:

@@ -16,6 +16,7 @@ import hashlib
 import math
 import os
 import sys
+import time
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
@@ -65,6 +66,22 @@ def reset_index(index_dir: Path) -> None:
 
 def mark_index(index_dir: Path, fingerprint: str) -> None:
     (Path(index_dir) / STAMP).write_text(fingerprint)
+
+
+def ensure_laws_index(index_dir: Path) -> None:
+    """Index ../shared/datasets/vn-laws and the seed notices into `index_dir`, from scratch when
+    it was built by other engine code (pyvi's cache is kept), else only what changed."""
+    from search.service import index_paths
+
+    started = time.perf_counter()
+    fingerprint = engine_fingerprint("laws")
+    fresh = not index_is_current(index_dir, fingerprint)
+    if fresh:
+        reset_index(index_dir)
+    report = index_paths([str(SHARED / "datasets" / "vn-laws"), str(NOTICES)], str(index_dir), rebuild=fresh)
+    mark_index(index_dir, fingerprint)
+    print(f"index {index_dir}: {report['documents']} documents, {report['sections']} sections, "
+          f"{report['added'] + report['updated']} files (re)indexed in {time.perf_counter() - started:.1f} s")
 
 
 def parse_weights(text: str | None, consts: str | None = None) -> Weights:

@@ -47,11 +47,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (NOTICES, OUT, SHARED, engine_fingerprint, index_is_current, mark_index, parse_weights,  # noqa: E402
-                    percentile, reset_index, table)
+from common import (OUT, SHARED, ensure_laws_index, parse_weights, percentile,  # noqa: E402
+                    table)
 
 from search.numbers import find_numbers  # noqa: E402
-from search.service import Engine, index_paths  # noqa: E402
+from search.service import Engine  # noqa: E402
 
 LAWS = SHARED / "datasets" / "vn-laws"
 QUESTIONS = SHARED / "datasets" / "alqac2022" / "question.json"
@@ -156,15 +156,7 @@ def main() -> int:
 
     index_dir = Path(args.index)
     if not args.no_build:
-        started = time.perf_counter()
-        fingerprint = engine_fingerprint("laws")
-        fresh = not index_is_current(index_dir, fingerprint)
-        if fresh:  # built by other engine code: start over (pyvi's cache is kept)
-            reset_index(index_dir)
-        report = index_paths([str(LAWS), str(NOTICES)], str(index_dir), rebuild=fresh)
-        mark_index(index_dir, fingerprint)
-        print(f"index {index_dir}: {report['documents']} documents, {report['sections']} sections, "
-              f"{report['added'] + report['updated']} files (re)indexed in {time.perf_counter() - started:.1f} s")
+        ensure_laws_index(index_dir)
     engine = Engine(index_dir, weights=parse_weights(args.weights))
     sampler = Sampler(law_texts(), args.seed)
     queries = build_queries(engine, sampler, args.n + args.warmup, args.seed)
