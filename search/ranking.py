@@ -79,15 +79,21 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     Deleted records may be included (not all of them); callers mask them with
     Statistics.live.
     """
-    ids, tfs = [], []
+    return _across_segments(reader, posting_arrays, field, text, np.float64)
+
+
+def _across_segments(reader, read, field: str, text: str, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """`read(leaf, field, text)` -> (records, values) of every segment, records offset to the
+    whole index, concatenated in segment order."""
+    records, values = [], []
     for leaf, offset in reader.leaf_readers():
-        leaf_ids, leaf_tfs = posting_arrays(leaf, field, text)
-        if len(leaf_ids):
-            ids.append(leaf_ids + offset)
-            tfs.append(leaf_tfs)
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(ids), np.concatenate(tfs)
+        leaf_records, leaf_values = read(leaf, field, text)
+        if len(leaf_records):
+            records.append(leaf_records + offset)
+            values.append(leaf_values)
+    if not records:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=dtype)
+    return np.concatenate(records), np.concatenate(values)
 
 
 def idf_of(count: int, frequency: int) -> float:
@@ -100,15 +106,7 @@ def idf_of(count: int, frequency: int) -> float:
 def positions(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(record of each position, position) of one term across all segments, sorted by
     record then position; deleted records may be included."""
-    records, found = [], []
-    for leaf, offset in reader.leaf_readers():
-        leaf_records, leaf_positions = position_arrays(leaf, field, text)
-        if len(leaf_records):
-            records.append(leaf_records + offset)
-            found.append(leaf_positions)
-    if not records:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(records), np.concatenate(found)
+    return _across_segments(reader, position_arrays, field, text, np.int64)
 
 
 def phrase_records(reader, phrase: wq.Phrase, allowed: np.ndarray) -> np.ndarray:
