@@ -12,6 +12,7 @@ import click
 
 from search.service import (SORTS, Engine, IndexUnavailable, QueryError, SearchRequest, default_index_dir,
                             index_paths, parse_path)
+from search.display import vn_date, vn_decimal, vn_number
 from search.validity import KIND_LABELS, STATUS_LABELS
 
 index_option = click.option(
@@ -78,7 +79,7 @@ def index(paths, rebuild, index_dir, as_json):
     click.echo(f"{report['files']} tệp, {report['documents']} văn bản, {report['sections']} mục "
                f"(thêm {report['added']}, cập nhật {report['updated']}, xóa {report['removed']}, "
                f"không đổi {report['unchanged']}, bỏ qua {len(report['skipped'])}) trong "
-               f"{_decimal(report['seconds'])} giây")
+               f"{vn_decimal(report['seconds'])} giây")
 
 
 @main.command()
@@ -97,7 +98,7 @@ def parse(file, as_json):
         return
     for doc in result["documents"]:
         signer = doc["signer"]
-        click.echo(f"#{doc['ordinal']} {doc['type'] or '?'} {doc['number'] or '(không số)'}  {_date(doc['date'])}")
+        click.echo(f"#{doc['ordinal']} {doc['type'] or '?'} {doc['number'] or '(không số)'}  {vn_date(doc['date'])}")
         for label, value in (("cơ quan", doc["issuer"]), ("nơi ban hành", doc["place"]), ("trích yếu", doc["title"]),
                              ("người ký", " / ".join(v for v in (signer["on_behalf_of"], signer["position"],
                                                                   signer["name"]) if v))):
@@ -179,32 +180,17 @@ def search(query, signer, issuer, type_, from_, to, ref, year, status, asof, lim
         emit(result)
         return
     unit = "mục" if sections else "văn bản"
-    click.echo(f"{_count(result['total'])} {unit} ({_decimal(result['took_ms'])} ms)")
+    click.echo(f"{vn_number(result['total'])} {unit} ({vn_decimal(result['took_ms'])} ms)")
     if result["notice"]:
         click.echo(f"Lưu ý: {result['notice']}")
     for rank, hit in enumerate(result["hits"], start=result["offset"] + 1):
         where = f" §{hit['section']}" if hit["section"] else ""
         status = f"  [{STATUS_LABELS[hit['status']]}]" if hit["status"] != "unknown" else ""
-        click.echo(f"{rank}. {hit['number'] or hit['key']}{where}  {hit['type'] or ''}  {_date(hit['date'])}  "
+        click.echo(f"{rank}. {hit['number'] or hit['key']}{where}  {hit['type'] or ''}  {vn_date(hit['date'])}  "
                    f"{hit['signer'] or ''}{status}")
         if hit["title"]:
             click.echo(f"   {hit['title']}")
         click.echo(f"   {_plain(hit['snippet'])}")
-
-
-def _count(n: int) -> str:
-    """12345 -> "12.345", as Vietnamese write it."""
-    return f"{n:,}".replace(",", ".")
-
-
-def _decimal(x: float) -> str:
-    """4.1 -> "4,1": a decimal comma."""
-    return str(x).replace(".", ",")
-
-
-def _date(iso: str | None) -> str:
-    """2021-11-27 -> 27/11/2021."""
-    return "/".join(reversed(iso.split("-"))) if iso else ""
 
 
 def _plain(snippet: str) -> str:
@@ -231,10 +217,10 @@ def mentions(number, index_dir, as_json):
     if result.get("candidates"):
         click.echo(f"“{number}” có thể là: " + ", ".join(result["candidates"]))
         return
-    click.echo(f"{result['number']}: được nhắc {_count(result['total'])} lần trong {_count(result['documents'])} văn bản")
+    click.echo(f"{result['number']}: được nhắc {vn_number(result['total'])} lần trong {vn_number(result['documents'])} văn bản")
     for m in result["mentions"]:
         where = f" §{m['section']}" if m["section"] else ""
-        click.echo(f"- {m['number_of_document'] or m['key']}{where} ({_date(m['date']) or 'không rõ ngày'}): "
+        click.echo(f"- {m['number_of_document'] or m['key']}{where} ({vn_date(m['date']) or 'không rõ ngày'}): "
                    f"{m['context']}")
 
 
@@ -258,13 +244,13 @@ def show(key, asof, index_dir, as_json):
     if as_json:
         emit(doc)
         return
-    click.echo(f"{doc['type'] or ''} {doc['number'] or doc['key']}  {_date(doc['date'])}  {doc['issuer'] or ''}")
+    click.echo(f"{doc['type'] or ''} {doc['number'] or doc['key']}  {vn_date(doc['date'])}  {doc['issuer'] or ''}")
     if doc["title"]:
         click.echo(doc["title"])
     by = ", ".join(f"{KIND_LABELS.get(b['kind'], (b['kind'],) * 2)[1].lower()} {b['number'] or b['key']}"
                    for b in doc["status_by"])
-    click.echo(f"Hiệu lực ngày {_date(doc['status_as_of'])}: {STATUS_LABELS[doc['status']]}" + (f" ({by})" if by else "")
-               + (f"; có hiệu lực từ {_date(doc['effective_date'])}" if doc["effective_date"] else ""))
+    click.echo(f"Hiệu lực ngày {vn_date(doc['status_as_of'])}: {STATUS_LABELS[doc['status']]}" + (f" ({by})" if by else "")
+               + (f"; có hiệu lực từ {vn_date(doc['effective_date'])}" if doc["effective_date"] else ""))
     for section in doc["sections"]:
         click.echo(f"\n[{section['id']}] {section['heading']}\n{section['text']}")
     if doc["references"]:

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, render_template, request
 
+from search.display import vn_date, vn_number
 from search.service import Engine
 
 from . import filters
@@ -20,7 +21,7 @@ def create_app(index_dir, **config) -> Flask:
     app = Flask(__name__)
     app.config.update(config)
     app.extensions[ENGINE] = Engine(index_dir)
-    app.jinja_env.filters.update(vn_date=filters.vn_date, vn_number=filters.vn_number, vn_ms=filters.vn_ms,
+    app.jinja_env.filters.update(vn_date=vn_date, vn_number=vn_number, vn_ms=filters.vn_ms,
                                  paragraphs=filters.paragraphs, mark_within=filters.mark_within,
                                  status_label=filters.status_label, kind_label=filters.kind_label,
                                  event_label=filters.event_label, section_title=entry_text)

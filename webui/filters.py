@@ -1,23 +1,10 @@
-"""Template filters: Vietnamese date and number formats, escaped text to HTML, the names of
-validity statuses and relation kinds."""
+"""Template filters: a duration with a decimal comma, escaped text to HTML, the names of
+validity statuses and relation kinds (dates and numbers: search/display.py)."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
 from search.validity import KIND_LABELS, STATUS_LABELS
-
-
-def vn_date(iso) -> str:
-    """`2021-11-27` -> `27/11/2021`; partial or missing dates are shown as they are."""
-    if not iso:
-        return ""
-    parts = str(iso).split("-")
-    return "/".join(reversed(parts)) if len(parts) == 3 else str(iso)
-
-
-def vn_number(n) -> str:
-    """Thousands separated by dots, as written in Vietnamese: 12.345."""
-    return f"{n:,}".replace(",", ".")
 
 
 def vn_ms(ms) -> str:

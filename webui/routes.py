@@ -9,13 +9,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
+from search.display import vn_date
 from search.export import as_csv, whole_list
 from search.query import MAX_QUERY_LENGTH, QueryError
 from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, NoOriginal, SearchRequest
 from search.validity import GROUPS, STATUS_LABELS
 
 from .contents import contents
-from .filters import vn_date
 from .messages import LABELS, vietnamese
 
 bp = Blueprint("web", __name__)
