@@ -10,7 +10,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from .schema import make_schema, signature
-from .whoosh_internals import written_with_codec
+from .whoosh_internals import SharedMapStorage, written_with_codec
 
 INDEX_NAME = "sections"
 INCOMPLETE = "INCOMPLETE"  # in the index folder while its first build runs
@@ -42,9 +42,7 @@ def open_index(index_dir: str | os.PathLike):
     if not any(path.glob(f"_{INDEX_NAME}_*.toc")):
         raise IndexUnavailable(f"no index at {path}: run `notice-search index PATH` first")
     try:
-        # Read without mmap: each thread's searcher maps the segment files anew, and every page
-        # a thread touched counted again in the server's memory (~200 MB per thread on the laws).
-        ix = FileStorage(str(path), supports_mmap=False).open_index(INDEX_NAME)
+        ix = SharedMapStorage(str(path)).open_index(INDEX_NAME)
     except (AttributeError, ImportError):  # its schema names code this version does not have
         ix = None
     except Exception:  # noqa: BLE001 - a truncated or garbled table of contents, in any of many ways

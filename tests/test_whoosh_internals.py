@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import pkgutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +17,14 @@ import whoosh
 from helpers import REPO, run_cli, write_notices
 from whoosh import query as wq
 from whoosh import scoring
+from whoosh.filedb.filestore import FileStorage
 
 from search import analysis
 from search.ranking import Evaluation, Statistics, idf_of, postings
+from search.records import head_summary, is_head
 from search.service import Engine
 from search.tables import COLUMNS, GenerationTables
-from search.whoosh_internals import position_arrays
+from search.whoosh_internals import SharedMapStorage, position_arrays
 
 GLUE = REPO / "search" / "whoosh_internals.py"
 
@@ -72,6 +76,44 @@ def test_postings_equal_whooshs_own(request, which, field):
         assert tfs[keep].tolist() == expected_tfs, (field, term)
 
 
+def test_shared_mappings_read_what_whooshs_own_storage_reads(segmented_engine):
+    """Segment files read from the process's one mapping give the same records and postings as
+    Whoosh's own file reading."""
+    own = FileStorage(str(segmented_engine.index_dir), supports_mmap=False).open_index("sections").reader()
+    shared = SharedMapStorage(str(segmented_engine.index_dir)).open_index("sections").reader()
+    try:
+        assert list(shared.all_stored_fields()) == list(own.all_stored_fields())
+        for term in sample_terms(own, "syl", 20):
+            assert list(shared.postings("syl", term).all_ids()) == list(own.postings("syl", term).all_ids())
+    finally:
+        own.close()
+        shared.close()
+
+
+def test_threads_share_one_mapping_of_each_segment(segmented_engine):
+    """Each thread has its own reader, but a segment file is mapped once in the process
+    (counted in /proc/self/maps): the server's memory does not grow with its threads."""
+    readers = []
+
+    def read():
+        reader = SharedMapStorage(str(segmented_engine.index_dir)).open_index("sections").reader()
+        list(reader.all_stored_fields())
+        readers.append(reader)
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        segments = sorted(segmented_engine.index_dir.glob("*.seg"))
+        maps = Path("/proc/self/maps").read_text().splitlines()
+        assert len(readers) == 3 and len(segments) >= 2
+        assert [sum(line.endswith(str(path)) for line in maps) for path in segments] == [1] * len(segments)
+    finally:
+        for reader in readers:
+            reader.close()
+
+
 class LuceneIdfBM25F(scoring.BM25F):
     """Whoosh's BM25F with the engine's idf, through `WeightingModel.idf`, the method
     Whoosh documents for a model to override: its own counts (all records and the
@@ -84,8 +126,8 @@ class LuceneIdfBM25F(scoring.BM25F):
 
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])
 def test_generation_tables_equal_whooshs_own_answers(request, which):
-    """Field lengths read as raw bytes, live records and columns equal Whoosh's per-record answers,
-    both as read from Whoosh and as stored in the index folder."""
+    """Field lengths read as raw bytes, live records, columns, syllables and document summaries
+    equal Whoosh's per-record answers, both as read from Whoosh and as stored in the index folder."""
     engine = request.getfixturevalue(which)
     reader = engine._searcher().reader()
     size = reader.doc_count_all()
@@ -97,6 +139,10 @@ def test_generation_tables_equal_whooshs_own_answers(request, which):
             names, codes = tables.column(column)
             values = reader.column_reader(column)
             assert [names[c] for c in codes] == [values[i] for i in range(size)], column
+        assert tables.syllables == {t.decode("utf-8") for t in reader.lexicon("syl")}
+        heads = [(i, reader.stored_fields(i)) for i in range(size) if not reader.is_deleted(i)]
+        assert tables.heads == [(i, head_summary(fields)) for i, fields in heads if is_head(fields)]
+        assert tables.heads and json.loads(json.dumps(tables.heads)) == [list(h) for h in tables.heads]
 
 
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])

@@ -27,7 +27,7 @@ SERVER_OPTIONS = {
     "asyncore_use_poll": True,  # select() stops at 1,024 file descriptors
 }
 MAX_WAITING = 24  # queued requests beyond which a new one is refused at once
-MAX_WAIT = 0.5    # seconds a request may wait for a worker before it is refused
+MAX_WAIT = 0.35   # seconds a request may wait for a worker before it is refused
 RETRY_AFTER = "2"
 OVERLOADED = "Máy chủ đang quá tải, vui lòng thử lại sau ít giây.\n".encode()
 
