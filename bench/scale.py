@@ -726,6 +726,7 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
     from search.index_store import open_index
     from search.query import Vocabulary
     from search.service import Engine
+    from search.tables import GenerationTables
 
     queries = draw_queries(n + warmup, seed)
     figures: dict = {}
@@ -743,7 +744,7 @@ def query(level: str, n: int, warmup: int, seed: int, classes: list[str], profil
     figures["open_in_process_s"] = time.perf_counter() - started
     figures["rss_engine_mb"] = _rss_mb() - rss_before
     reader = open_index(index_dir(level)).reader()
-    vocabulary = Vocabulary(reader)
+    vocabulary = Vocabulary(GenerationTables(reader, index_dir(level)))
 
     prepared: dict[str, dict] = {}
     if "tantivy" in engines:

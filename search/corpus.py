@@ -1,10 +1,10 @@
 """What the documents of an index say about each other, built once per index generation.
 
-A `CorpusTable` reads every head record's parsed document once: its dates, its own
-relations (search.validity.read_validity, stored with the document at index time) and
-its sections' printed labels. Each relation's target is resolved to a document of the
-index by its number (search.numbers.number_key, as mentions are) or, for a law named
-without a number, by its name and year (search.relations.name_key). From that follow
+A `CorpusTable` reads every document's summary (records.head_summary, stored with
+each segment by search.tables): its dates, its own relations (read by search.parse at
+index time) and its sections' printed labels. Each relation's target is resolved to a
+document of the index by its number (search.numbers.number_key, as mentions are) or, for a law named
+without a number, by its name and year (search.normalize.name_key). From that follow
 the relations pointing at each document, and every document's status as of a date:
 one vectorised pass per date asked for, cached, so a search pays nothing per hit.
 """
@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .normalize import name_key
 from .numbers import number_key
-from .records import is_head
-from .relations import name_key
 from .validity import ACTS, CODE, NOT_IN_FORCE, STATUSES
 
 MAX_CACHED_DATES = 32
@@ -43,7 +42,7 @@ class Event:
 
 
 class CorpusTable:
-    def __init__(self, searcher, keys: list[str]):
+    def __init__(self, heads: list[tuple[int, dict]], keys: list[str]):
         position = {key: i for i, key in enumerate(keys)}
         n = len(keys)
         self.summary: list[dict] = [{"key": key} for key in keys]  # key, number, type, date, title
@@ -54,19 +53,17 @@ class CorpusTable:
         self.out: list[list[tuple[dict, int]]] = [[] for _ in range(n)]  # (relation, target or -1)
         self.incoming: list[list[Event]] = [[] for _ in range(n)]
         docs: dict[int, dict] = {}
-        for record in searcher.documents(section=""):
-            i = position.get(record["key"], -1)
-            if i < 0 or not is_head(record):
+        for _, doc in heads:
+            i = position.get(doc["key"], -1)
+            if i < 0:
                 continue
-            doc = record["doc"]
             docs[i] = doc
             self.summary[i] = {name: doc.get(name) for name in ("key", "number", "type", "date", "title")}
             self.effective[i] = _day(doc.get("effective_date"))
             self.expiry[i] = _day(doc.get("expiry_date"))
             self.issued[i] = _day(doc.get("date"))
-            for section in doc.get("sections", []):
-                if section.get("label"):
-                    self.labels[(i, section["id"])] = section["label"]
+            for section, label in doc["labels"]:
+                self.labels[(i, section)] = label
         by_number, by_name = self._names(docs)
         events: list[Event] = []
         for i, doc in docs.items():

@@ -19,7 +19,6 @@ from .ingest import UnreadableFile, discover, read_text
 from .models import Document
 from .parse import parse_text
 from .records import FileState, Record, document_records, is_head
-from .validity import read_validity
 
 
 @dataclass
@@ -63,7 +62,7 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
     index_path = Path(index_dir)
     with write_lock(index_path):
         ix = open_or_create(index_path, rebuild=True)
-        records = [r for doc in documents for r in document_records(read_validity(doc), FileState(doc.file, "", ""))]
+        records = [r for doc in documents for r in document_records(doc, FileState(doc.file, "", ""))]
         writer.commit(ix, index_path, records, [], True, lambda done, total: None)
         _store_tables(ix, index_path)
         mark_complete(index_path)
@@ -122,7 +121,7 @@ def _scan(ix, paths: list[str], rebuild: bool, report: IndexReport) -> tuple[lis
             report.added += 1
         state = FileState(name, _root_of(path, name), sha)
         for doc in documents:
-            records.extend(document_records(read_validity(doc), state))
+            records.extend(document_records(doc, state))
     for name, state in indexed.items():
         if name not in seen and _under(Path(state.root) / name, given):
             deletions.append(name)

@@ -87,7 +87,7 @@ class Document:
     notes: list[str] = field(default_factory=list)  # marks around the header no field holds ("KHẨN")
     effective_date: str | None = None  # ISO; when the document says it takes effect
     expiry_date: str | None = None  # ISO; the last day it says it applies
-    relations: list[Link] = field(default_factory=list)  # search.validity.read_validity fills these
+    relations: list[Link] = field(default_factory=list)  # the parser fills these (search.parse)
 
     @property
     def key(self) -> str:

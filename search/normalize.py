@@ -113,3 +113,9 @@ def normalize_text(s: str) -> str:
 def normalize_query(s: str) -> str:
     """What a user typed, read as text is: normalize_text, then any control character is a space."""
     return "".join(c if c.isprintable() else " " for c in normalize_text(s))
+
+
+def name_key(name: str, year: int | None) -> str:
+    """'Luật Quản lý, sử dụng tài sản công' 2017 -> 'luat quan ly, su dung tai san cong|2017'."""
+    folded = " ".join(fold(unify_tones(nfc(name))).lower().split())
+    return f"{folded}|{year or ''}"

@@ -24,13 +24,15 @@ from pathlib import Path
 
 from .chrome import furniture, page_marks
 from .closing import noi_nhan, read_closing
+from .effective import find_effective
 from .header import (BODY_START_RE, is_authority, motto_at, number_line, place_date, read_header,
                      strong_body, type_heading)
 from .ingest import read_text
 from .layout import Line, is_upper, logical_lines
-from .models import Document, Reference
+from .models import Document, Link, Reference
 from .normalize import fold
 from .numbers import DATE_RE, DOC_TYPES, canonical_type, find_numbers, iso_date, issuer_of, normalize_number, number_key
+from .relations import find_relations
 from .structure import appendices, appendix_heading, body_sections, division
 
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -317,7 +319,18 @@ def parse_text(text: str, file: str) -> list[Document]:
         _fill_from_attributes(documents[0], all_lines)
     for doc in documents:
         doc.issuer = doc.issuer or issuer_of(doc.number)
+        _read_validity(doc)
     return documents
+
+
+def _read_validity(doc: Document) -> None:
+    """Fill the document's effective and expiry dates and its own relations from its text."""
+    body = "\n".join([doc.preamble, *(f"{s.heading}\n{s.text}" for s in doc.sections)])
+    effective = find_effective(f"{doc.title}\n{body}" if doc.title else body, issue_date=doc.date)
+    doc.effective_date = effective.date if effective else None
+    doc.expiry_date = effective.expiry if effective else None
+    doc.relations = [Link(r.kind, r.target.number, r.target.name, r.target.year, r.target.type, r.articles)
+                     for r in find_relations(body, title=doc.title, number=doc.number) if r.subject is None]
 
 
 # A portal's attribute table ("thuộc tính": label cells beside value cells), by its labels.

@@ -28,6 +28,7 @@ from whoosh.searching import Searcher
 from . import analysis
 from .normalize import fold, nfc, normalize_query, unify_tones
 from .numbers import number_key
+from .tables import GenerationTables
 from .weights import Weights
 
 MAX_QUERY_LENGTH = 1000
@@ -219,7 +220,7 @@ class _Parser:
         (scope, entry into force). Words that name nothing stay."""
         key = analysis.text_key(text)
         spans = []
-        for span, keys in self.vocabulary.names(self.reader).find(key):
+        for span, keys in self.vocabulary.names().find(key):
             spans.append(span)
             self.named_documents.update(keys)
         for m in _ARTICLE_RE.finditer(key):
@@ -350,16 +351,13 @@ class Names:
     MAX_TITLE = 12  # syllables
     MIN_INITIALS = 4  # letters of a short name ("BLDS"); shorter ones are common words or codes
 
-    def __init__(self, reader):
+    def __init__(self, tables: GenerationTables):
         # (pattern, a word any text it matches holds, key, year); compiled when a query holds
         # that word, so that opening an index of many laws compiles none.
         self.patterns: list[tuple[str, str, str, str]] = []
-        if "section" not in reader.schema or not reader.has_column("type"):
-            return
-        for record in reader.postings("section", "").all_ids():
-            if not 0 < (reader.doc_field_length(record, "heading", 0) or 0) <= self.MAX_TITLE:
+        for record, fields in tables.heads:
+            if not 0 < tables.lengths["heading"][record] <= self.MAX_TITLE:
                 continue
-            fields = reader.stored_fields(record)
             title = analysis.text_key(fields.get("title") or "").split()
             kind = analysis.text_key(fields.get("type") or "").split()
             # A law's title is its full name ("Luật Kho thóc") or the name after its type.
@@ -376,7 +374,7 @@ class Names:
             kinds = {" ".join(kind), kind[-1]}
             pattern = (r"(?<![^\W_])(?:" + "|".join(sep.join(map(re.escape, k.split())) for k in kinds) + ")"
                        + sep + sep.join(map(re.escape, words)) + r"(?:" + sep + r"(?:nam\s+)?(\d{4}))?(?![^\W_])")
-            year = fields.get("year") or ""
+            year = (fields.get("date") or "")[:4]
             self.patterns.append((pattern, max(words, key=len), fields["key"], year))
             # Its short name, the initials of its type and title ("BLTTHS", "BLLĐ"), when that
             # is long enough not to be some other word.
@@ -455,20 +453,20 @@ class Vocabulary:
 
     MAX_PAIRS = 24  # spellings tried for one syllable pair
 
-    def __init__(self, reader):
+    def __init__(self, tables: GenerationTables):
+        self.tables = tables
         self.spellings: dict[str, list[str]] = {}  # spelling_key -> the index's forms
         self.forms: dict[str, list[str]] = {}      # folded spelling_key -> the index's forms
-        for term in reader.lexicon("syl"):
-            syllable = term.decode("utf-8")
+        for syllable in sorted(tables.syllables):
             key = spelling_key(syllable)
             self.spellings.setdefault(key, []).append(syllable)
             self.forms.setdefault(fold(key), []).append(syllable)
         self._names: Names | None = None
 
-    def names(self, reader) -> Names:
-        """The documents' names, read on first use (most queries name none)."""
+    def names(self) -> Names:
+        """The documents' names, made on first use."""
         if self._names is None:
-            self._names = Names(reader)
+            self._names = Names(self.tables)
         return self._names
 
     def variants(self, syllable: str, loose: bool) -> list[str]:

@@ -141,6 +141,17 @@ def is_head(record: Record) -> bool:
     return record["order"] == 0
 
 
+def head_summary(record: Record) -> dict:
+    """What opening an index needs of a document, from its head record: its identity and dates
+    (search.corpus, query.Names), its own relations and its sections' printed labels. Read once
+    per segment and stored with it (search.tables), not from every head record at each open."""
+    doc = record["doc"]
+    return {"key": record["key"],
+            **{name: doc.get(name) for name in ("number", "type", "date", "title", "effective_date", "expiry_date")},
+            "relations": doc.get("relations", []),
+            "labels": [[s["id"], s["label"]] for s in doc.get("sections", []) if s.get("label")]}
+
+
 def written_text(record: Record) -> str:
     """A record's text as written, heading then body: where the numbers it cites are
     read, both when indexing (`srefs`) and when listing mentions."""

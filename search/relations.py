@@ -28,7 +28,7 @@ import bisect
 import re
 from dataclasses import asdict, dataclass, field
 
-from .normalize import fold, nfc, unify_tones
+from .normalize import name_key, nfc, unify_tones
 from .numbers import DOC_TYPES, find_numbers, number_key
 
 KINDS = ("based_on", "amends", "replaces", "repeals", "guides", "implements",
@@ -124,12 +124,6 @@ class Relation:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def name_key(name: str, year: int | None) -> str:
-    """'Luật Quản lý, sử dụng tài sản công' 2017 -> 'luat quan ly, su dung tai san cong|2017'."""
-    folded = " ".join(fold(unify_tones(nfc(name))).lower().split())
-    return f"{folded}|{year or ''}"
 
 
 # --- text preparation --------------------------------------------------------------

@@ -6,11 +6,13 @@ ends only translate arguments and render results.
 from __future__ import annotations
 
 import bisect
+import copy
 import os
 import re
 import threading
 import time
 import weakref
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -30,7 +32,7 @@ from .ranking import Evaluation, Statistics
 from .records import Record, is_head
 from .snippets import QueryWords, hit_snippet, query_words
 from .tables import GenerationTables
-from .validity import CODE, STATUSES as STATUS_NAMES, as_of_date, read_validity, status_alone, statuses_of, take_filters
+from .validity import CODE, STATUSES as STATUS_NAMES, as_of_date, status_alone, statuses_of, take_filters
 from .weights import Weights
 
 DEFAULT_INDEX = "index_data/index"
@@ -40,6 +42,8 @@ MAX_FILTER_LENGTH = 300  # characters of a filter value (names and bodies are fa
 SORTS = ("relevance", "date", "-date")
 RELATED_TEXT = 20_000  # characters of a document read for its distinctive word pairs
 RELATED_TERMS = 12     # word pairs looked for in other documents
+RELATED_KEPT = 256     # documents whose related list is kept (for the index's current generation)
+RELATED_CANDIDATES = 300  # its most frequent word pairs, among which the distinctive ones are chosen
 FILTERS = ("signer", "issuer", "type", "ref", "year")  # each matches a field of the same name
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
@@ -63,7 +67,7 @@ def parse_path(path: str) -> dict:
     today = as_of_date(None)
     documents = []
     for doc in parse_file(file, file.name):
-        data = read_validity(doc).to_dict()
+        data = doc.to_dict()
         data.update(status=status_alone(doc.effective_date, doc.expiry_date, today), status_as_of=today)
         documents.append(data)
     return {"file": file.name, "documents": documents}
@@ -181,6 +185,8 @@ class Engine:
         self._close = weakref.finalize(self, _close_all, self._searchers, self._searchers_lock)
         self._generation_tables: tuple[int, DocTable, Vocabulary, Statistics, CorpusTable] | None = None
         self._tables_lock = threading.Lock()
+        self._related: OrderedDict = OrderedDict()  # (generation, key, limit) -> related(key, limit)
+        self._related_lock = threading.Lock()
         analysis.warm_up()  # start-up costs, not the first query's
         self._tables(self._searcher())
 
@@ -214,8 +220,8 @@ class Engine:
                 reader = searcher.reader()
                 tables = GenerationTables(reader, self.index_dir)
                 table = DocTable(tables)
-                self._generation_tables = (generation, table, Vocabulary(reader), Statistics(reader, tables),
-                                           CorpusTable(searcher, table.keys))
+                self._generation_tables = (generation, table, Vocabulary(tables), Statistics(reader, tables),
+                                           CorpusTable(tables.heads, table.keys))
             return self._generation_tables[1:]
 
     # --- search -------------------------------------------------------------
@@ -364,8 +370,22 @@ class Engine:
     def related(self, key: str, limit: int = 5) -> list[dict]:
         """Documents related to document `key`, best first: those citing the same numbers
         (a number few documents cite counts more), then those sharing its most distinctive
-        word pairs. Each: key, number, type, date, title and `shared` (the numbers both cite)."""
+        word pairs. Each: key, number, type, date, title and `shared` (the numbers both cite).
+        Kept for the most recently shown documents: it is a document page's largest cost."""
         searcher = self._searcher()
+        kept = (searcher.reader().generation(), key, limit)
+        with self._related_lock:
+            if kept in self._related:
+                self._related.move_to_end(kept)
+                return copy.deepcopy(self._related[kept])
+        found = self._find_related(searcher, key, limit)
+        with self._related_lock:
+            self._related[kept] = copy.deepcopy(found)
+            while len(self._related) > RELATED_KEPT:
+                self._related.popitem(last=False)
+        return found
+
+    def _find_related(self, searcher, key: str, limit: int) -> list[dict]:
         head = self._head(searcher, key)
         if head is None:
             return []
@@ -381,7 +401,7 @@ class Engine:
                     shared.setdefault(other, []).append(reference["number"])
         if len(scores) < limit:  # then by the words: its most distinctive syllable pairs, any of them
             text = " ".join(r.get("text") or "" for r in searcher.documents(key=key))[:RELATED_TEXT]
-            pairs = analysis.field_texts(analysis.syllables(f"{head.get('title') or ''} {text}"))["bigram"]
+            pairs = _most_frequent(analysis.field_texts(analysis.syllables(f"{head.get('title') or ''} {text}"))["bigram"])
             terms = [t for t, _ in searcher.key_terms_from_text("bigram", pairs, numterms=RELATED_TERMS)]
             if terms:
                 q = " OR ".join(f'"{t.replace("_", " ")}"' for t in terms)
@@ -414,6 +434,13 @@ class Engine:
         return {"number": mentions[0]["number"] if mentions else number.strip(),
                 "total": len(mentions), "documents": len({m["key"] for m in mentions}),
                 "mentions": mentions}
+
+
+def _most_frequent(terms: str) -> str:
+    """`terms` (space-separated) kept to its RELATED_CANDIDATES most frequent, each as often as it
+    occurs: looking up every distinct pair's collection frequency cost 0.5 s on a long law."""
+    counts = Counter(terms.split())
+    return " ".join(" ".join([t] * n) for t, n in counts.most_common(RELATED_CANDIDATES))
 
 
 __all__ = ["Engine", "IndexBusy", "IndexUnavailable", "NoOriginal", "QueryError", "SearchRequest", "Weights",

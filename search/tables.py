@@ -1,8 +1,11 @@
 """Per-generation tables: live records, field lengths and the string columns that
-facets, dates and collapsing need, as numpy arrays over every record.
+facets, dates and collapsing need, as numpy arrays over every record; the index's
+syllables (query.Vocabulary) and its documents' summaries (records.head_summary:
+search.corpus, query.Names).
 
 Reading them record by record from Whoosh took seconds per generation at scale
-(a `doc_field_length` and a column look-up per record and field). Segments never
+(a `doc_field_length` and a column look-up per record and field, every head
+record's stored document, the merged lexicon). Segments never
 change, so each segment's part is computed once, by the build that wrote the
 segment, and stored beside it in the index folder (`<segment id>.tables`: a
 JSON header, then raw arrays), memory-mapped when an engine opens the index.
@@ -22,19 +25,22 @@ from pathlib import Path
 import numpy as np
 
 from .facets import FACETS
+from .records import head_summary, is_head
 from .whoosh_internals import LENGTH_OF_BYTE, column_values, length_bytes
 
 COLUMNS = ("key", "section", "date", *FACETS)  # string columns kept as codes
-FORMAT = 1  # of the .tables files; another value is computed again
+FORMAT = 2  # of the .tables files; another value is computed again
 _PREFIX = struct.Struct("<Q")  # the JSON header's length
 
 
 class SegmentTables:
-    """One segment's field-length codes and string columns (distinct values + a code per record)."""
+    """One segment's field-length codes and string columns (distinct values + a code per record),
+    its syllables, and its documents' summaries as [record, summary] pairs."""
 
     def __init__(self, records: int, lengths: dict[str, np.ndarray], values: dict[str, list[str]],
-                 codes: dict[str, np.ndarray]):
+                 codes: dict[str, np.ndarray], syllables: list[str], heads: list[list]):
         self.records, self.lengths, self.values, self.codes = records, lengths, values, codes
+        self.syllables, self.heads = syllables, heads
 
     @classmethod
     def read(cls, leaf) -> SegmentTables:
@@ -45,7 +51,14 @@ class SegmentTables:
         for column in COLUMNS:
             names, inverse = np.unique(np.array(column_values(leaf, column), dtype=str), return_inverse=True)
             values[column], codes[column] = names.tolist(), inverse.astype(np.int32)
-        return cls(count, lengths, values, codes)
+        syllables = [t.decode("utf-8") for t in leaf.lexicon("syl")]
+        heads = []
+        if "" in values["section"]:
+            for record in np.flatnonzero(codes["section"] == values["section"].index("")).tolist():
+                fields = leaf.stored_fields(record)
+                if is_head(fields):
+                    heads.append([record, head_summary(fields)])
+        return cls(count, lengths, values, codes, syllables, heads)
 
     def save(self, path: Path) -> None:
         """Write the file atomically (a reader never sees half of it)."""
@@ -55,7 +68,8 @@ class SegmentTables:
             layout[name] = [array.dtype.str, offset, len(array)]
             offset += -(-array.nbytes // 8) * 8
         header = json.dumps({"format": FORMAT, "records": self.records, "values": self.values,
-                             "arrays": layout}, ensure_ascii=False).encode("utf-8")
+                             "syllables": self.syllables, "heads": self.heads, "arrays": layout},
+                            ensure_ascii=False).encode("utf-8")
         start = -(-(_PREFIX.size + len(header)) // 8) * 8
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as f:
@@ -84,7 +98,7 @@ class SegmentTables:
             arrays[name] = data[at:at + count * np.dtype(dtype).itemsize].view(dtype)
         lengths = {n[4:]: a for n, a in arrays.items() if n.startswith("len:")}
         codes = {n[5:]: a for n, a in arrays.items() if n.startswith("code:")}
-        return cls(records, lengths, header["values"], codes)
+        return cls(records, lengths, header["values"], codes, header["syllables"], header["heads"])
 
 
 def tables_path(folder: Path, leaf) -> Path:
@@ -113,17 +127,23 @@ def store(reader, folder: Path) -> None:
 
 
 class GenerationTables:
-    """Every record of one generation: live mask, field lengths, string columns as codes."""
+    """Every record of one generation: live mask, field lengths, string columns as codes; the
+    syllables of the index (of deleted records too, as Whoosh's lexicon); and the summary of
+    each live document, with its head record's number, in record order."""
 
     def __init__(self, reader, folder: Path | None = None):
         parts, live = [], []
-        for leaf, _ in reader.leaf_readers():
+        self.syllables: set[str] = set()
+        self.heads: list[tuple[int, dict]] = []
+        for leaf, offset in reader.leaf_readers():
             part = segment_tables(leaf, folder)
             parts.append(part)
             alive = np.ones(part.records, dtype=bool)
             deleted = list(leaf.segment().deleted_docs()) if leaf.has_deletions() else []
             alive[deleted] = False
             live.append(alive)
+            self.syllables.update(part.syllables)
+            self.heads += [(offset + record, summary) for record, summary in part.heads if alive[record]]
         self.size = reader.doc_count_all()
         self.live = np.concatenate(live) if live else np.zeros(0, dtype=bool)
         self.lengths = {field: (np.concatenate([LENGTH_OF_BYTE[p.lengths[field]] for p in parts])

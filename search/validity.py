@@ -1,8 +1,8 @@
 """A document's validity: when it takes effect, what it does to other documents, and its
 status as of a date.
 
-`read_validity(doc)` reads the effective date (search.effective) and the document's own
-relations (search.relations) from its text into the Document. A status is computed from
+The parser reads the effective date (search.effective) and the document's own relations
+(search.relations) from its text into the Document. A status is computed from
 the document's own dates and from what other documents of the corpus do to it
 (search.corpus builds the tables once per index generation); `status_alone` is the
 status a document gives itself, for a file parsed without an index.
@@ -17,10 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .effective import find_effective
-from .models import Document, Link
 from .query import QueryError, parse_date
-from .relations import find_relations
 
 # Status keys in order of precedence: a document replaced and also amended is "replaced".
 STATUSES = ("unknown", "in_force", "not_yet_in_force", "amended", "repealed_in_part", "suspended",
@@ -61,17 +58,6 @@ NOT_IN_FORCE = set(GROUPS["invalid"])
 # Relation kinds that change the target's status: (status when whole, status when only articles are named).
 ACTS = {"replaces": ("replaced", "amended"), "repeals": ("repealed", "repealed_in_part"),
         "amends": ("amended", "amended"), "suspends": ("suspended", "suspended")}
-
-
-def read_validity(doc: Document) -> Document:
-    """Fill the document's effective and expiry dates and its own relations from its text."""
-    body = "\n".join([doc.preamble, *(f"{s.heading}\n{s.text}" for s in doc.sections)])
-    effective = find_effective(f"{doc.title}\n{body}" if doc.title else body, issue_date=doc.date)
-    doc.effective_date = effective.date if effective else None
-    doc.expiry_date = effective.expiry if effective else None
-    doc.relations = [Link(r.kind, r.target.number, r.target.name, r.target.year, r.target.type, r.articles)
-                     for r in find_relations(body, title=doc.title, number=doc.number) if r.subject is None]
-    return doc
 
 
 def status_alone(effective_date: str | None, expiry_date: str | None, as_of: str) -> str:

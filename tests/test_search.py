@@ -875,3 +875,25 @@ def test_a_query_of_filler_alone_still_marks_it():
 def test_wildcards_and_phrases_are_still_marked():
     assert marked("vắc*", "Tiêm vắc xin cho trẻ") == ["vắc"]
     assert marked('"phòng, chống dịch"', "công tác phòng, chống dịch COVID-19 và phòng bệnh") == ["phòng", "chống dịch"]
+
+
+def test_related_documents_follow_the_index_after_a_build(tmp_path, notices_dir):
+    """A document's related list is kept between page views, but not past a build: a related
+    document whose file was removed is no longer offered."""
+    import shutil
+
+    from search.service import Engine, index_paths
+
+    folder = tmp_path / "notices"
+    shutil.copytree(notices_dir, folder)
+    index = tmp_path / "index"
+    index_paths([str(folder)], str(index))
+    engine = Engine(index)
+    key = engine.show("318/TB-VPCP")["key"]
+    before = engine.related(key)
+    assert before and engine.related(key) == before
+    gone = before[0]["key"].split("#")[0]
+    (folder / gone).unlink()
+    index_paths([str(folder)], str(index))
+    after = engine.related(key)
+    assert gone not in {r["key"].split("#")[0] for r in after}
