@@ -7,6 +7,7 @@ from html import escape
 
 from . import analysis
 from .analysis import TOKEN_RE, text_key, token_key
+from .normalize import fold
 
 WINDOW = 36  # syllables shown around the best match
 SCAN_CHARS = 1500  # a longer text is tokenized only around its densest matches
@@ -22,7 +23,8 @@ class QueryWords:
     (`pairs`, folded), and syllables that may stand alone (`alone`: the query's
     one-syllable words that are not filler). A syllable of a longer query word found on
     its own ("người" of "người lao động") or a common one-syllable word ("của") is not
-    marked."""
+    marked. A query typed without diacritics cannot be split into words ("ho tro" is
+    any of hộ, hỗ, họ… then trợ, trở…), so its syllables are marked side by side only."""
     pairs: frozenset[tuple[str, str]]
     alone: frozenset[str]
 
@@ -55,6 +57,8 @@ def query_words(q: str, highlight: set[str]) -> QueryWords:
             alone.add(parts[0])
     phrased = {a for pair in pairs for a in pair}
     alone |= highlight - covered - phrased  # what the words do not show (wildcard stems, parts of codes)
+    if pairs and fold(q) == q:  # typed without diacritics
+        alone = set()
     if not alone and not pairs:
         alone = set(highlight)
     return QueryWords(frozenset(pairs), frozenset(alone))

@@ -868,6 +868,13 @@ def test_snippets_mark_the_querys_words_not_filler_on_its_own():
     assert "của" not in marks and "Người" not in marks and "người" not in marks and "và" not in marks
 
 
+def test_a_query_without_diacritics_marks_its_syllables_side_by_side_only():
+    """"ho tro" may be hỗ trợ or hồ, trở…: its syllables are marked where they stand together."""
+    text = "Chính sách hỗ trợ doanh nghiệp; hồ sơ đăng ký; trở lại sau."
+    assert marked("ho tro doanh nghiep", text) == ["hỗ trợ doanh nghiệp"]
+    assert marked("thue", "Tiền thuê đất và thuế") == ["thuê", "thuế"]
+
+
 def test_a_query_of_filler_alone_still_marks_it():
     assert marked("của", "Quyền của công dân") == ["của"]
 
