@@ -18,7 +18,7 @@ from .index_store import IndexUnavailable, mark_complete, open_or_create, reopen
 from .ingest import UnreadableFile, discover, read_text
 from .models import Document
 from .parse import parse_text
-from .records import FileState, Record, document_records, is_head
+from .records import FileState, Record, document_records
 
 
 @dataclass
@@ -46,11 +46,11 @@ def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
     index_path = Path(index_dir)
     with write_lock(index_path):
         ix = open_or_create(index_path, rebuild)
-        records, deletions = _scan(ix, paths, rebuild, report)
+        records, deletions = _scan(ix, index_path, paths, rebuild, report)
         writer.commit(ix, index_path, records, deletions, rebuild, progress or (lambda done, total: None))
         _store_tables(ix, index_path)
         mark_complete(index_path)
-    _count_totals(ix, report)
+    _count_totals(ix, index_path, report)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -66,7 +66,7 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
         writer.commit(ix, index_path, records, [], True, lambda done, total: None)
         _store_tables(ix, index_path)
         mark_complete(index_path)
-    _count_totals(ix, report)
+    _count_totals(ix, index_path, report)
     report.added = report.files
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -78,19 +78,18 @@ def _store_tables(ix, index_path: Path) -> None:
         tables.store(reader, index_path)
 
 
-def _indexed_files(ix) -> dict[str, FileState]:
-    """file name -> state of every file in the index.
-
-    Read from the live head records: the lexicon would still list deleted ones.
-    """
-    with ix.searcher() as searcher:
-        states = (FileState.decode(head["filestate"]) for head in searcher.documents(section=""))
+def _indexed_files(ix, index_path: Path) -> dict[str, FileState]:
+    """file name -> state of every file in the index, from its live documents' summaries
+    (search.tables), not from every head record's stored document."""
+    with ix.reader() as reader:
+        states = (FileState.decode(head["filestate"]) for _, head in tables.GenerationTables(reader, index_path).heads)
         return {state.name: state for state in states}
 
 
-def _scan(ix, paths: list[str], rebuild: bool, report: IndexReport) -> tuple[list[Record], list[str]]:
+def _scan(ix, index_path: Path, paths: list[str], rebuild: bool,
+          report: IndexReport) -> tuple[list[Record], list[str]]:
     """Read what changed under `paths`: the records to add and the files to delete."""
-    indexed = {} if rebuild else _indexed_files(ix)
+    indexed = {} if rebuild else _indexed_files(ix, index_path)
     found, problems = discover(paths)
     report.skipped.extend({"path": p, "error": e} for p, e in problems)
     given = [Path(p).resolve() for p in paths]
@@ -157,10 +156,10 @@ def _reason(error: Exception) -> str:
     return error.strerror or str(error)
 
 
-def _count_totals(ix, report: IndexReport) -> None:
-    with reopen(ix).searcher() as searcher:
-        records = searcher.doc_count()
-        heads = [record for record in searcher.documents(section="") if is_head(record)]
+def _count_totals(ix, index_path: Path, report: IndexReport) -> None:
+    with reopen(ix).reader() as reader:
+        records = reader.doc_count()
+        heads = [head for _, head in tables.GenerationTables(reader, index_path).heads]
     report.documents = len(heads)
-    report.files = len({head["file"] for head in heads})
+    report.files = len({FileState.decode(head["filestate"]).name for head in heads})
     report.sections = records - report.documents

@@ -142,11 +142,12 @@ def is_head(record: Record) -> bool:
 
 
 def head_summary(record: Record) -> dict:
-    """What opening an index needs of a document, from its head record: its identity and dates
-    (search.corpus, query.Names), its own relations and its sections' printed labels. Read once
-    per segment and stored with it (search.tables), not from every head record at each open."""
+    """What opening an index needs of a document, from its head record: its identity, file and
+    dates (search.corpus, query.Names, the indexer's scan and totals), its own relations and its
+    sections' printed labels. Read once per segment and stored with it (search.tables), not from
+    every head record at each open."""
     doc = record["doc"]
-    return {"key": record["key"],
+    return {"key": record["key"], "filestate": record["filestate"],
             **{name: doc.get(name) for name in ("number", "type", "date", "title", "effective_date", "expiry_date")},
             "relations": doc.get("relations", []),
             "labels": [[s["id"], s["label"]] for s in doc.get("sections", []) if s.get("label")]}

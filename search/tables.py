@@ -29,7 +29,7 @@ from .records import head_summary, is_head
 from .whoosh_internals import LENGTH_OF_BYTE, column_values, length_bytes
 
 COLUMNS = ("key", "section", "date", *FACETS)  # string columns kept as codes
-FORMAT = 2  # of the .tables files; another value is computed again
+FORMAT = 3  # of the .tables files; another value is computed again
 _PREFIX = struct.Struct("<Q")  # the JSON header's length
 
 
@@ -136,6 +136,8 @@ class GenerationTables:
         self.syllables: set[str] = set()
         self.heads: list[tuple[int, dict]] = []
         for leaf, offset in reader.leaf_readers():
+            if leaf.segment() is None:  # the reader of an index without any segment yet
+                continue
             part = segment_tables(leaf, folder)
             parts.append(part)
             alive = np.ones(part.records, dtype=bool)
