@@ -120,9 +120,15 @@ def segment_tables(leaf, folder: Path | None) -> SegmentTables:
     return found
 
 
+def _segments(reader) -> list:
+    """(segment reader, first record number) of each segment; none in an index without any yet
+    (Whoosh's reader of it is one leaf with no segment)."""
+    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.segment() is not None]
+
+
 def store(reader, folder: Path) -> None:
     """After a commit: write the tables of the segments that have none yet."""
-    for leaf, _ in reader.leaf_readers():
+    for leaf, _ in _segments(reader):
         segment_tables(leaf, folder)
 
 
@@ -135,9 +141,7 @@ class GenerationTables:
         parts, live = [], []
         self.syllables: set[str] = set()
         self.heads: list[tuple[int, dict]] = []
-        for leaf, offset in reader.leaf_readers():
-            if leaf.segment() is None:  # the reader of an index without any segment yet
-                continue
+        for leaf, offset in _segments(reader):
             part = segment_tables(leaf, folder)
             parts.append(part)
             alive = np.ones(part.records, dtype=bool)

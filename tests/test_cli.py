@@ -116,6 +116,16 @@ def test_index_reports_skipped_files_in_the_summary(tmp_path, notices_dir):
     assert human.exit_code == 0 and "bad.txt" in human.stderr
 
 
+def test_a_first_build_of_unreadable_files_alone_gives_an_empty_index(tmp_path):
+    """Nothing readable in a new index: the summary says so, and the empty index answers."""
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    runner = CliRunner()
+    index = str(tmp_path / "ix")
+    summary = one_json(runner.invoke(cli.main, ["index", str(tmp_path / "bad.txt"), "--index", index, "--json"]))
+    assert (summary["files"], summary["documents"], len(summary["skipped"])) == (0, 0, 1)
+    assert one_json(runner.invoke(cli.main, ["search", "vắc xin", "--index", index, "--json"]))["total"] == 0
+
+
 def test_index_requires_a_path():
     assert CliRunner().invoke(cli.main, ["index"]).exit_code == 2
 
