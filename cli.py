@@ -13,6 +13,7 @@ import click
 from search.service import (SORTS, Engine, IndexUnavailable, QueryError, SearchRequest, default_index_dir,
                             index_paths, parse_path)
 from search.display import vn_date, vn_decimal, vn_number
+from search.messages import file_reason, vietnamese
 from search.validity import KIND_LABELS, STATUS_LABELS
 
 index_option = click.option(
@@ -25,11 +26,18 @@ def emit(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False))
 
 
+class Failure(click.ClickException):
+    """A failed command (exit 1): one line on stderr, in Vietnamese where the message is known."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Lỗi: {vietnamese(self.format_message(), unknown=None)}", err=True)
+
+
 def engine(index_dir: str) -> Engine:
     try:
         return Engine(index_dir)
     except IndexUnavailable as e:
-        raise click.ClickException(str(e)) from None
+        raise Failure(str(e)) from None
 
 
 class _Command(click.Command):
@@ -70,12 +78,12 @@ def index(paths, rebuild, index_dir, as_json):
                     bar.update(done - bar.pos)
                 report = index_paths(list(paths), index_dir, rebuild=rebuild, progress=progress)
     except IndexUnavailable as e:
-        raise click.ClickException(str(e)) from None
+        raise Failure(str(e)) from None
     if as_json:
         emit(report)
         return
     for skipped in report["skipped"]:
-        click.echo(f"bỏ qua {skipped['path']}: {skipped['error']}", err=True)
+        click.echo(f"bỏ qua {skipped['path']}: {file_reason(skipped['error'])}", err=True)
     click.echo(f"{report['files']} tệp, {report['documents']} văn bản, {report['sections']} mục "
                f"(thêm {report['added']}, cập nhật {report['updated']}, xóa {report['removed']}, "
                f"không đổi {report['unchanged']}, bỏ qua {len(report['skipped'])}) trong "
@@ -92,7 +100,7 @@ def parse(file, as_json):
     try:
         result = parse_path(file)
     except (UnreadableFile, OSError) as e:
-        raise click.ClickException(f"cannot read {file}: {getattr(e, 'strerror', None) or e}") from None
+        raise Failure(f"cannot read {file}: {getattr(e, 'strerror', None) or e}") from None
     if as_json:
         emit(result)
         return
@@ -172,7 +180,7 @@ def search(query, signer, issuer, type_, from_, to, ref, year, status, asof, lim
         else:
             result = engine_.run(request)
     except QueryError as e:
-        raise click.ClickException(str(e)) from None
+        raise Failure(str(e)) from None
     if format_ == "csv":
         click.echo(as_csv(result), nl=False)
         return
@@ -210,7 +218,7 @@ def mentions(number, index_dir, as_json):
     try:
         result = engine(index_dir).mentions(number)
     except QueryError as e:
-        raise click.ClickException(str(e)) from None
+        raise Failure(str(e)) from None
     if as_json:
         emit(result)
         return
@@ -238,9 +246,9 @@ def show(key, asof, index_dir, as_json):
     try:
         doc = engine(index_dir).show(key, asof=asof)
     except QueryError as e:
-        raise click.ClickException(str(e)) from None
+        raise Failure(str(e)) from None
     if doc is None:
-        raise click.ClickException(f"no document '{key}' in the index")
+        raise Failure(f"no document '{key}' in the index")
     if as_json:
         emit(doc)
         return
@@ -277,11 +285,11 @@ def serve(host, port, threads, index_dir):
     try:
         app = create_app(index_dir)
     except IndexUnavailable as e:
-        raise click.ClickException(str(e)) from None
+        raise Failure(str(e)) from None
     try:
         server = make_server(app, host, port, threads)
     except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        raise Failure(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     click.echo(f"Đang phục vụ tại http://{host}:{port}/ (Ctrl-C để dừng)", err=True)
     try:
         server.run()
@@ -296,7 +304,7 @@ def run() -> None:
     try:
         main(standalone_mode=True)
     except Exception as e:  # click handles its own exceptions; this is a bug or an OS failure
-        click.echo(f"Error: {e.__class__.__name__}: {e}", err=True)
+        click.echo(f"Lỗi: {e.__class__.__name__}: {e}", err=True)
         sys.exit(1)
 
 

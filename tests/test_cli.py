@@ -113,7 +113,18 @@ def test_index_reports_skipped_files_in_the_summary(tmp_path, notices_dir):
     assert [Path(s["path"]).name for s in summary["skipped"]] == ["bad.txt"]
     assert summary["skipped"][0]["error"]
     human = runner.invoke(cli.main, ["index", str(folder), "--index", str(tmp_path / "ix")])
-    assert human.exit_code == 0 and "bad.txt" in human.stderr
+    assert human.exit_code == 0 and "bad.txt: tệp nhị phân, không phải văn bản" in human.stderr
+    assert summary["skipped"][0]["error"] == "binary file"  # the JSON keeps the engine's wording
+
+
+def test_errors_are_one_vietnamese_line(corpus_index, tmp_path):
+    runner = CliRunner()
+    bad = runner.invoke(cli.main, ["search", '"vắc xin', "--index", str(corpus_index), "--json"])
+    assert bad.exit_code == 1 and bad.stdout == ""
+    assert bad.stderr == 'Lỗi: Thiếu dấu ngoặc kép: một cụm từ mở bằng " nhưng không được đóng lại.\n'
+    none = runner.invoke(cli.main, ["search", "vắc xin", "--index", str(tmp_path / "none")])
+    assert none.exit_code == 1
+    assert none.stderr.startswith(f"Lỗi: Chưa có chỉ mục tại {tmp_path / 'none'}: hãy chạy `notice-search index")
 
 
 def test_a_first_build_of_unreadable_files_alone_gives_an_empty_index(tmp_path):

@@ -372,7 +372,7 @@ def test_second_writer_fails_fast_with_a_clear_message(setup):
         assert counts(json.loads(out2)) == setup["refs"][new]["counts"]
         return
     assert second.returncode == 1 and "Traceback" not in err2
-    assert err2.startswith("Error: ") and err2.count("\n") == 1 and "another process" in err2, err2
+    assert err2.startswith("Lỗi: ") and err2.count("\n") == 1 and "tiến trình khác" in err2, err2
 
 
 def test_a_long_lived_engine_answers_like_a_fresh_one(setup):

@@ -243,7 +243,7 @@ def test_cli_search_exits_cleanly(cli_main, corpus_index, q, options):
         assert json.loads(result.stdout)["query"] == q
     else:
         COUNTS["refused"] += 1
-        assert result.stderr.startswith("Error: ") and result.stdout == ""
+        assert result.stderr.startswith("Lỗi: ") and result.stdout == ""
 
 
 @fuzz(60, 1000)
@@ -285,8 +285,8 @@ SUBPROCESS_QUERIES = ['"hộ chiếu', "signer:", "ho chieu vac xin", "中华 ا
 def assert_no_crash(process: subprocess.CompletedProcess) -> None:
     output = process.stdout + process.stderr
     assert "Traceback" not in output, output[-2000:]
-    # the console script's last-resort handler prints "Error: ValueError: …" for an unexpected exception
-    assert not re.search(r"^Error: \w+(Error|Exception): ", process.stderr, re.M), process.stderr
+    # the console script's last-resort handler prints "Lỗi: ValueError: …" for an unexpected exception
+    assert not re.search(r"^Lỗi: \w+(Error|Exception): ", process.stderr, re.M), process.stderr
 
 
 @pytest.mark.parametrize("q", SUBPROCESS_QUERIES[:scale(2, len(SUBPROCESS_QUERIES))],
@@ -299,7 +299,7 @@ def test_cli_process_search_exits_cleanly(corpus_index, q):
     if process.returncode == 0:
         assert json.loads(process.stdout)["query"] == q
     else:
-        assert process.stderr.startswith("Error: ") and process.stderr.count("\n") == 1
+        assert process.stderr.startswith("Lỗi: ") and process.stderr.count("\n") == 1
 
 
 def test_cli_process_batch_answers_every_line(corpus_index):

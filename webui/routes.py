@@ -11,12 +11,12 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from search.display import vn_date
 from search.export import as_csv, whole_list
+from search.messages import LABELS, vietnamese
 from search.query import MAX_QUERY_LENGTH, QueryError
 from search.service import FILTERS, MAX_FILTER_LENGTH, SORTS, NoOriginal, SearchRequest
 from search.validity import GROUPS, STATUS_LABELS
 
 from .contents import contents
-from .messages import LABELS, vietnamese
 
 bp = Blueprint("web", __name__)
 ENGINE = "notice_search.engine"  # key of the Engine in app.extensions

@@ -1,9 +1,10 @@
-"""The engine's error messages in Vietnamese, for the pages people read.
+"""The engine's messages in Vietnamese, for what people read: the web pages and the CLI's
+errors and human output.
 
-The engine (and so the CLI and its JSON) words its errors in English; the web pages show
-them in Vietnamese. Each known message is matched by its pattern and re-worded with the
-values it names; a message no pattern knows gets a general Vietnamese sentence rather
-than English.
+The engine (and so the CLI's JSON and `--batch` lines) words its errors and the reasons
+a file was skipped in English. Each known message is matched by its pattern and re-worded
+with the values it names. On the web, a query error no pattern knows gets a general
+Vietnamese sentence rather than English; elsewhere an unknown message is shown as it is.
 """
 from __future__ import annotations
 
@@ -54,17 +55,69 @@ _MESSAGES = [
     (r"Unknown status '(?P<status>.*)': .*", "Không có tình trạng hiệu lực “{status}”: hãy chọn trong mục Hiệu lực."),
     (r"'(?P<name>\w+):' is given twice with different values\.", "Trường “{name}:” được ghi hai lần với hai giá trị khác nhau."),
     (r"Unknown parameters?: (?P<names>.*)\.", "Tham số không hợp lệ: {names}."),
+    # The index (search/index_store.py, search/indexer.py, search/writer.py) and the CLI.
+    (r"no index at (?P<path>.*): run `(?P<command>.*)` first",
+     "Chưa có chỉ mục tại {path}: hãy chạy `{command}` trước."),
+    (r"the index at (?P<path>.*) is incomplete \(its first build has not finished\): run `(?P<command>.*)`",
+     "Chỉ mục tại {path} chưa hoàn tất (lần lập chỉ mục đầu tiên chưa xong): hãy chạy `{command}`."),
+    (r"the index at (?P<path>.*) is damaged: run `(?P<command>.*)`",
+     "Chỉ mục tại {path} bị hỏng: hãy chạy `{command}`."),
+    (r"the index at (?P<path>.*) was made by another version of notice-search: run `(?P<command>.*)`",
+     "Chỉ mục tại {path} do một phiên bản khác của notice-search tạo ra: hãy chạy `{command}`."),
+    (r"the index at (?P<path>.*) is being written by another process; try again when it finishes",
+     "Chỉ mục tại {path} đang được một tiến trình khác ghi; hãy thử lại khi tiến trình đó xong."),
+    (r"the build failed \((?P<reason>.*)\); the index at (?P<path>.*) is as it was before it",
+     "Lập chỉ mục không thành công ({reason}); chỉ mục tại {path} vẫn như trước."),
+    (r"nothing to index: no such file or folder: (?P<path>.*)",
+     "Không có gì để lập chỉ mục: không có tệp hay thư mục {path}."),
+    (r"no document '(?P<key>.*)' in the index", "Không có văn bản “{key}” trong chỉ mục."),
+    (r"cannot read (?P<path>.*?): (?P<reason>.*)", "Không đọc được {path}: {reason}."),
+    (r"cannot listen on (?P<address>\S+): (?P<reason>.*)", "Không mở được địa chỉ {address}: {reason}."),
+]
+
+# Why a file was skipped (search/readers), as the CLI's human output says it.
+_FILE_REASONS = [
+    (r"empty file", "tệp rỗng"),
+    (r"no text in the file", "tệp không có chữ"),
+    (r"no text to index", "không có nội dung để lập chỉ mục"),
+    (r"binary file", "tệp nhị phân, không phải văn bản"),
+    (r"not UTF-8 or UTF-16 text(?P<detail>.*)", "không phải văn bản UTF-8 hay UTF-16{detail}"),
+    (r"permission denied", "không có quyền đọc"),
+    (r"no such file", "không có tệp này"),
+    (r"is a folder, not a file", "là thư mục, không phải tệp"),
+    (r"file name is not valid UTF-8", "tên tệp không phải UTF-8 hợp lệ"),
+    (r"file too large \((?P<size>\S+) MB, limit (?P<limit>\d+) MB\)", "tệp quá lớn ({size} MB, tối đa {limit} MB)"),
+    (r"a zip archive, not a Word file", "tệp nén zip, không phải tệp Word"),
+    (r"broken (?P<kind>Word|RTF|image) file(?P<detail>.*)", "tệp {kind} bị hỏng{detail}"),
+    (r"a Word 97–2003 file, but antiword is not installed: (?P<install>.*)",
+     "tệp Word 97–2003 nhưng máy chưa cài antiword: {install}"),
+    (r"not a readable Word 97–2003 file(?P<detail>.*)", "tệp Word 97–2003 không đọc được{detail}"),
+    (r"(?:reading|antiword|OCR of one image) took (?:too long|over)(?P<detail>.*)", "đọc tệp quá lâu ({detail})"),
+    (r"OCR failed(?P<detail>.*)", "nhận dạng chữ (OCR) không thành công{detail}"),
+    (r"the reader (?:crashed on this file|stopped without a result)(?P<detail>.*)",
+     "trình đọc tệp dừng giữa chừng{detail}"),
 ]
 _COMPILED = [(re.compile(pattern, re.DOTALL), template) for pattern, template in _MESSAGES]
+_FILE_COMPILED = [(re.compile(pattern, re.DOTALL), template) for pattern, template in _FILE_REASONS]
 
 
-def vietnamese(message: str) -> str:
-    """The Vietnamese wording of one of the engine's error messages."""
-    for pattern, template in _COMPILED:
+def vietnamese(message: str, unknown: str | None = GENERAL) -> str:
+    """The Vietnamese wording of one of the engine's error messages; `unknown` (or, if None,
+    the message itself) for one no pattern knows."""
+    return _reword(message, _COMPILED) or (message if unknown is None else unknown)
+
+
+def file_reason(reason: str) -> str:
+    """Why a file was skipped, in Vietnamese where the reason is known."""
+    return _reword(reason, _FILE_COMPILED) or reason
+
+
+def _reword(message: str, compiled: list) -> str | None:
+    for pattern, template in compiled:
         match = pattern.fullmatch(message.strip())
         if match:
             values = match.groupdict()
             if "param" in values:  # a request parameter, by its label on the page
                 values["param"] = _PARAMETERS.get(values["param"], values["param"])
             return template.format(**values)
-    return GENERAL
+    return None
