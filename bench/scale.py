@@ -346,7 +346,7 @@ def pyvi_rate() -> None:
     """pyvi alone on one core over S1's section texts (what the index segments): syllables per CPU second."""
     from pyvi import ViTokenizer
 
-    from search.indexer import content_text
+    from search.records import content_text
 
     texts = [content_text(r) for r in _records("S1")]
     started, cpu = time.perf_counter(), time.process_time()
@@ -363,12 +363,12 @@ def pyvi_rate() -> None:
 
 def _records(level: str):
     """Every record of a level, as the indexer makes them (document_records of parse_text)."""
-    from search.indexer import document_records
+    from search.records import FileState, document_records
 
     found, _ = discover([str(level_dir(level))])
     for path, name in found:
         for doc in parse_text(read_text(path), name):
-            yield from document_records(doc, name)
+            yield from document_records(doc, FileState(name, "", ""))
 
 
 # --- baselines -------------------------------------------------------------------
@@ -415,7 +415,9 @@ def baselines(level: str) -> None:
 
     import tantivy
 
-    from search.indexer import SEGMENT_CACHE, SegmentCache, analysed
+    from search.segment_cache import FILE_NAME as SEGMENT_CACHE
+    from search.segment_cache import SegmentCache
+    from search.writer import analysed
 
     cache = SegmentCache(index_dir(level) / SEGMENT_CACHE)
     tdir = SCALE / f"tantivy-{level}"
@@ -432,7 +434,7 @@ def baselines(level: str) -> None:
     db.execute("CREATE TABLE meta (id INTEGER PRIMARY KEY, date INTEGER)")
     seconds = {"analyse": 0.0, "tantivy": 0.0, "fts5": 0.0}
     syllables = records = 0
-    from search.indexer import content_text
+    from search.records import content_text
 
     started = time.perf_counter()
     for n, record in enumerate(_records(level)):
@@ -547,10 +549,10 @@ def to_fts5(q) -> tuple[str | None, list[tuple[int | None, int | None]]]:
 
 
 def fts5_sql(q, by_date: bool) -> tuple[str, list]:
-    from search.schema import CONTENT_FIELDS
+    from search.weights import Weights
 
     expr, ranges = to_fts5(q)
-    weights = ", ".join(str(CONTENT_FIELDS[f]) for f in CONTENT) + ", 20" + ", 0" * (len(KEYS) - 1)
+    weights = ", ".join(str(getattr(Weights(), f)) for f in CONTENT) + ", 20" + ", 0" * (len(KEYS) - 1)
     where, params = [], []
     for lo, hi in ranges:
         if lo is not None:

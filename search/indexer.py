@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,9 +36,20 @@ class IndexReport:
     seconds: float = 0.0
 
 
+@dataclass
+class _Change:
+    """A file to read and index: new, or replacing the records of the same name."""
+
+    path: Path
+    state: FileState
+    replaces: bool
+    size: int
+
+
 def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
           progress: Callable[[int, int], None] | None = None) -> IndexReport:
-    """Add files and folders to the index; see the module docstring."""
+    """Add files and folders to the index; see the module docstring. `progress(done, total)`
+    counts the changed files read."""
     started = time.perf_counter()
     if not any(os.path.lexists(p) for p in paths):
         raise IndexUnavailable(f"nothing to index: no such file or folder: {paths[0]}")
@@ -46,8 +57,10 @@ def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
     index_path = Path(index_dir)
     with write_lock(index_path):
         ix = open_or_create(index_path, rebuild)
-        records, deletions = _scan(ix, index_path, paths, rebuild, report)
-        writer.commit(ix, index_path, records, deletions, rebuild, progress or (lambda done, total: None))
+        changes, deletions = _scan(ix, index_path, paths, rebuild, report)
+        parallel = sum(change.size for change in changes) >= writer.PARALLEL_BYTES
+        writer.commit(ix, index_path, _read(changes, report), deletions, rebuild, parallel,
+                      lambda done: progress and progress(done, len(changes)))
         _store_tables(ix, index_path)
         mark_complete(index_path)
     _count_totals(ix, index_path, report)
@@ -62,8 +75,8 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
     index_path = Path(index_dir)
     with write_lock(index_path):
         ix = open_or_create(index_path, rebuild=True)
-        records = [r for doc in documents for r in document_records(doc, FileState(doc.file, "", ""))]
-        writer.commit(ix, index_path, records, [], True, lambda done, total: None)
+        files = ((None, document_records(doc, FileState(doc.file, "", ""))) for doc in documents)
+        writer.commit(ix, index_path, files, [], True, True, lambda done: None)
         _store_tables(ix, index_path)
         mark_complete(index_path)
     _count_totals(ix, index_path, report)
@@ -87,13 +100,14 @@ def _indexed_files(ix, index_path: Path) -> dict[str, FileState]:
 
 
 def _scan(ix, index_path: Path, paths: list[str], rebuild: bool,
-          report: IndexReport) -> tuple[list[Record], list[str]]:
-    """Read what changed under `paths`: the records to add and the files to delete."""
+          report: IndexReport) -> tuple[list[_Change], list[str]]:
+    """What changed under `paths` (by each file's SHA-1): the files to read, and the files
+    that disappeared, to delete."""
     indexed = {} if rebuild else _indexed_files(ix, index_path)
     found, problems = discover(paths)
     report.skipped.extend({"path": p, "error": e} for p, e in problems)
     given = [Path(p).resolve() for p in paths]
-    seen, records, deletions = set(), [], []
+    seen, changes, deletions = set(), [], []
     for path, name in found:
         seen.add(name)
         try:
@@ -102,30 +116,40 @@ def _scan(ix, index_path: Path, paths: list[str], rebuild: bool,
             report.skipped.append({"path": repr(str(path)), "error": "file name is not valid UTF-8"})
             continue
         try:
-            sha = _file_sha1(path)
-            previous = indexed.get(name)
-            if previous and previous.sha1 == sha:
-                report.unchanged += 1
-                continue
-            documents = parse_text(read_text(path), name)
-            if not documents:
-                raise UnreadableFile("no text to index")
-        except (UnreadableFile, OSError) as e:
+            sha, size = _file_sha1(path), path.stat().st_size
+        except OSError as e:
             report.skipped.append({"path": str(path), "error": _reason(e)})
             continue
-        if previous:
-            deletions.append(name)
-            report.updated += 1
-        else:
-            report.added += 1
-        state = FileState(name, _root_of(path, name), sha)
-        for doc in documents:
-            records.extend(document_records(doc, state))
+        previous = indexed.get(name)
+        if previous and previous.sha1 == sha:
+            report.unchanged += 1
+            continue
+        changes.append(_Change(path, FileState(name, _root_of(path, name), sha), previous is not None, size))
     for name, state in indexed.items():
         if name not in seen and _under(Path(state.root) / name, given):
             deletions.append(name)
             report.removed += 1
-    return records, deletions
+    return changes, deletions
+
+
+def _read(changes: list[_Change], report: IndexReport) -> Iterator[tuple[str | None, list[Record]]]:
+    """Each changed file's records, read and parsed one file at a time (with the name whose
+    old records they replace); an unreadable file is reported and keeps its old records."""
+    for change in changes:
+        try:
+            documents = parse_text(read_text(change.path), change.state.name)
+            if not documents:
+                raise UnreadableFile("no text to index")
+        except (UnreadableFile, OSError) as e:
+            report.skipped.append({"path": str(change.path), "error": _reason(e)})
+            yield None, []
+            continue
+        if change.replaces:
+            report.updated += 1
+        else:
+            report.added += 1
+        yield (change.state.name if change.replaces else None), [
+            r for doc in documents for r in document_records(doc, change.state)]
 
 
 def _under(path: Path, given: list[Path]) -> bool:

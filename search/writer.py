@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh.writing import CLEAR
@@ -23,7 +23,7 @@ from .segment_cache import FILE_NAME as SEGMENT_CACHE
 from .segment_cache import SegmentCache
 from .whoosh_internals import ArrayCodec, ProcessWriter, RecordTask, WriterFailed, unlocked_writer
 
-PARALLEL_THRESHOLD = 200  # fewer records than this are written in-process
+PARALLEL_BYTES = 200_000  # files smaller than this in all (about 200 records) are written in-process
 WRITER_PROCESSES = 2
 WRITER_MEMORY_MB = 256  # per writer process, before Whoosh spills postings to disk
 
@@ -61,12 +61,15 @@ class _AnalysingTask(RecordTask):
         return analysed(record, self.cache)
 
 
-def commit(ix, index_path: Path, records: list[Record], deletions: list[str], rebuild: bool,
-           progress: Callable[[int, int], None]) -> None:
-    """Publish one new generation: drop the deleted files' records, add the new ones
-    (a rebuild drops everything else too). The caller holds the write lock."""
+def commit(ix, index_path: Path, files: Iterable[tuple[str | None, list[Record]]], deletions: list[str],
+           rebuild: bool, parallel: bool, progress: Callable[[int], None]) -> None:
+    """Publish one new generation: drop the deleted files' records, add each file's records
+    (replacing the file's old ones where a name is given; a rebuild drops everything else too).
+    `files` is consumed as it is written, so a build never holds every record at once; with
+    `parallel` the records are analysed and indexed by WRITER_PROCESSES sub-processes.
+    `progress(n)` is called after each file. The caller holds the write lock."""
     cache = SegmentCache(index_path / SEGMENT_CACHE)  # opened here first: checked, old versions dropped
-    if len(records) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+    if parallel and (os.cpu_count() or 1) > 1:
         cache.close()
         cache = None
         writer = ProcessWriter(ix, _AnalysingTask, index_path / SEGMENT_CACHE, procs=WRITER_PROCESSES,
@@ -76,9 +79,12 @@ def commit(ix, index_path: Path, records: list[Record], deletions: list[str], re
     try:
         for name in deletions:
             writer.delete_by_term("file", name)
-        for done, record in enumerate(records, start=1):
-            writer.add_document(**(analysed(record, cache) if cache else record))
-            progress(done, len(records))
+        for done, (replaced, records) in enumerate(files, start=1):
+            if replaced:
+                writer.delete_by_term("file", replaced)
+            for record in records:
+                writer.add_document(**(analysed(record, cache) if cache else record))
+            progress(done)
         writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
     except BaseException as e:
         writer.cancel()

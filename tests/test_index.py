@@ -716,3 +716,31 @@ def build_of(folder: Path, tmp_path: Path) -> Path:
     index = tmp_path / "reference"
     index_paths([str(folder)], str(index))
     return index
+
+
+def test_files_are_read_one_at_a_time_as_they_are_written(tmp_path, monkeypatch):
+    """The build parses a file only when the writer asks for its records, so it never holds
+    every file's records at once; progress counts the changed files."""
+    from search import indexer, writer
+
+    folder = tmp_path / "docs"
+    files = write_notices(folder, count=5, sections=3, seed=5)
+    (folder / "bad.txt").write_bytes(b"\x00\x01binary\x00" * 50)
+    events = []
+    parse = indexer.parse_text
+    monkeypatch.setattr(indexer, "parse_text", lambda text, name: events.append(("parse", name)) or parse(text, name))
+    commit = writer.commit
+
+    def watched_commit(ix, index_path, files, *args):
+        def each():
+            for replaced, records in files:
+                events.append(("write", len(records)))
+                yield replaced, records
+        return commit(ix, index_path, each(), *args)
+    monkeypatch.setattr(writer, "commit", watched_commit)
+    progress = []
+    report = indexer.build([str(folder)], tmp_path / "ix", progress=lambda done, total: progress.append((done, total)))
+    assert (report.added, len(report.skipped), report.documents) == (5, 1, 5)
+    kinds = [kind for kind, n in events if kind == "parse" or n]  # the unreadable file writes nothing
+    assert kinds == ["parse", "write"] * len(files)  # each file read, then written, before the next is read
+    assert progress[-1] == (6, 6) and [done for done, _ in progress] == list(range(1, 7))
