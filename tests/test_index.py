@@ -568,7 +568,7 @@ def test_a_writer_process_killed_mid_build_fails_the_build_and_loses_nothing(tmp
     finally:
         kill_group(proc)
     message = one_line_error(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    assert "writer process" in message and "as it was" in message
+    assert "writer process" in message and "vẫn như trước" in message
     assert snapshot(Engine(index)) == before
     again = run_cli("index", str(big_folder), "--index", index, "--json")
     assert again.returncode == 0, again.stderr
@@ -595,7 +595,7 @@ def test_a_full_disk_ends_the_build_at_once_with_the_index_intact(tmp_path, noti
                             cwd=REPO, capture_output=True, text=True, timeout=120, preexec_fn=small_disk)
     assert time.monotonic() - started < 60
     message = one_line_error(result)
-    assert "as it was" in message
+    assert "vẫn như trước" in message
     assert snapshot(Engine(index)) == before
     again = run_cli("index", str(big_folder), "--index", index, "--json")
     assert again.returncode == 0, again.stderr
