@@ -491,6 +491,8 @@ def to_tantivy(q, schema):
     Q, Occur = tantivy.Query, tantivy.Occur
     if q is wq.NullQuery:
         return Q.empty_query()
+    if isinstance(q, wq.WrappingQuery):  # the engine's rerank and preference: the matching is the child's
+        return to_tantivy(q.child, schema)
     if isinstance(q, wq.Term):
         field, text = q.fieldname, q.text
         if field == "section":
@@ -521,6 +523,8 @@ def to_fts5(q) -> tuple[str | None, list[tuple[int | None, int | None]]]:
 
     if q is wq.NullQuery or (isinstance(q, wq.Or) and not q.subqueries):
         return 'syl : "\ue000never"', []
+    if isinstance(q, wq.WrappingQuery):  # the engine's rerank and preference: the matching is the child's
+        return to_fts5(q.child)
     if isinstance(q, wq.Term):
         field, text = q.fieldname, q.text
         if field == "section":
