@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from math import log
 
 import numpy as np
@@ -269,6 +270,7 @@ class _Shape:
     def __init__(self, slots, stats: Statistics, reader, weights: Weights):
         distinct = list(dict.fromkeys(s for s in slots if s))
         self.slot_of = {form: i for i, slot in enumerate(distinct) for form in slot}
+        self.forms = frozenset(self.slot_of)
         self.slot_idf = [max(stats.idf(reader, "syl", f) for f in slot) for slot in distinct]
         pairs = list(dict.fromkeys((x, y) for x, y in zip(slots, slots[1:]) if x and y))
         self.pair_of = {(a, b): i for i, (x, y) in enumerate(pairs) for a in x for b in y}
@@ -290,16 +292,17 @@ class _Shape:
     def clause_score(self, clause: list[str], average: float) -> float:
         """BM25 of one clause for the query's syllables and pairs (fields syl and
         bigram), its length against the average clause of the candidates."""
+        if self.forms.isdisjoint(clause):  # most clauses: nothing to count (checked in C)
+            return 0.0
+        counts = Counter(clause)  # counted in C, then looked up for the query's forms only
         slot_tf = [0] * len(self.slot_idf)
-        for syllable in clause:
-            i = self.slot_of.get(syllable)
-            if i is not None:
-                slot_tf[i] += 1
+        for form, i in self.slot_of.items():
+            slot_tf[i] += counts.get(form, 0)
         pair_tf = [0] * len(self.pair_idf)
-        for pair in zip(clause, clause[1:]):
-            i = self.pair_of.get(pair)
-            if i is not None:
-                pair_tf[i] += 1
+        if self.pair_of:
+            pairs = Counter(zip(clause, clause[1:]))
+            for pair, i in self.pair_of.items():
+                pair_tf[i] += pairs.get(pair, 0)
         norm = K1 * ((1 - B) + B * len(clause) / average)
         saturation = lambda tf: tf * (K1 + 1) / (tf + norm)  # noqa: E731
         return (self.weights.syl * sum(idf * saturation(tf) for tf, idf in zip(slot_tf, self.slot_idf) if tf)
