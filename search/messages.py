@@ -52,7 +52,8 @@ _MESSAGES = [
     (r"'(?P<param>\w+)' must be text, not .*", "Bộ lọc “{param}” phải là văn bản."),
     (r"'(?P<param>\w+)' must be a whole number, 0 or more\.", "“{param}” phải là một số nguyên không âm."),
     (r"Unknown sort '(?P<sort>.*)': .*", "Không có cách sắp xếp “{sort}”."),
-    (r"Unknown status '(?P<status>.*)': .*", "Không có tình trạng hiệu lực “{status}”: hãy chọn trong mục Hiệu lực."),
+    (r"Unknown status '(?P<status>.*)': use one of (?P<choices>.*)\.",
+     "Không có tình trạng hiệu lực “{status}”: hãy dùng một trong {choices}."),
     (r"'(?P<name>\w+):' is given twice with different values\.", "Trường “{name}:” được ghi hai lần với hai giá trị khác nhau."),
     (r"Unknown parameters?: (?P<names>.*)\.", "Tham số không hợp lệ: {names}."),
     # The index (search/index_store.py, search/indexer.py, search/writer.py) and the CLI.
@@ -84,6 +85,8 @@ _FILE_REASONS = [
     (r"not UTF-8 or UTF-16 text(?P<detail>.*)", "không phải văn bản UTF-8 hay UTF-16{detail}"),
     (r"permission denied", "không có quyền đọc"),
     (r"no such file", "không có tệp này"),
+    (r"no such file or folder", "không có tệp hay thư mục này"),
+    (r"broken link", "liên kết hỏng (trỏ tới tệp không còn)"),
     (r"is a folder, not a file", "là thư mục, không phải tệp"),
     (r"file name is not valid UTF-8", "tên tệp không phải UTF-8 hợp lệ"),
     (r"file too large \((?P<size>\S+) MB, limit (?P<limit>\d+) MB\)", "tệp quá lớn ({size} MB, tối đa {limit} MB)"),

@@ -164,7 +164,7 @@ def test_cli_status_filter_and_show_as_of(laws_index):
     shown = run_cli("show", LAW, "--asof", "2015-12-31", "--json", "--index", str(laws_index))
     assert json.loads(shown.stdout)["status"] == "not_yet_in_force"
     bad = run_cli("search", "", "--status", "bogus", "--index", str(laws_index))
-    assert bad.returncode == 1 and "Unknown status" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 1 and "Không có tình trạng hiệu lực “bogus”" in bad.stderr and "Traceback" not in bad.stderr
 
 
 # --- the document page --------------------------------------------------------------------
