@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 from math import log
 
 import numpy as np
@@ -274,6 +273,9 @@ class _Shape:
         self.slot_idf = [max(stats.idf(reader, "syl", f) for f in slot) for slot in distinct]
         pairs = list(dict.fromkeys((x, y) for x, y in zip(slots, slots[1:]) if x and y))
         self.pair_of = {(a, b): i for i, (x, y) in enumerate(pairs) for a in x for b in y}
+        self.pair_after: dict[str, dict[str, int]] = {}  # a -> {b: the pair's index}
+        for (a, b), i in self.pair_of.items():
+            self.pair_after.setdefault(a, {})[b] = i
         self.pair_idf = [max(stats.idf(reader, "bigram", f"{a}_{b}") for a in x for b in y) for x, y in pairs]
         self.stats, self.reader, self.weights = stats, reader, weights
 
@@ -292,17 +294,23 @@ class _Shape:
     def clause_score(self, clause: list[str], average: float) -> float:
         """BM25 of one clause for the query's syllables and pairs (fields syl and
         bigram), its length against the average clause of the candidates."""
-        if self.forms.isdisjoint(clause):  # most clauses: nothing to count (checked in C)
+        present = self.forms.intersection(clause)  # most clauses hold none (set operations in C)
+        if not present:
             return 0.0
-        counts = Counter(clause)  # counted in C, then looked up for the query's forms only
         slot_tf = [0] * len(self.slot_idf)
-        for form, i in self.slot_of.items():
-            slot_tf[i] += counts.get(form, 0)
         pair_tf = [0] * len(self.pair_idf)
-        if self.pair_of:
-            pairs = Counter(zip(clause, clause[1:]))
-            for pair, i in self.pair_of.items():
-                pair_tf[i] += pairs.get(pair, 0)
+        for form in present:
+            slot_tf[self.slot_of[form]] += clause.count(form)
+            after = self.pair_after.get(form)
+            at = -1
+            while after:  # each place the form stands: is the next syllable its pair's second?
+                try:
+                    at = clause.index(form, at + 1)
+                except ValueError:
+                    break
+                pair = after.get(clause[at + 1]) if at + 1 < len(clause) else None
+                if pair is not None:
+                    pair_tf[pair] += 1
         norm = K1 * ((1 - B) + B * len(clause) / average)
         saturation = lambda tf: tf * (K1 + 1) / (tf + norm)  # noqa: E731
         return (self.weights.syl * sum(idf * saturation(tf) for tf, idf in zip(slot_tf, self.slot_idf) if tf)
