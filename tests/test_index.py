@@ -744,3 +744,26 @@ def test_files_are_read_one_at_a_time_as_they_are_written(tmp_path, monkeypatch)
     kinds = [kind for kind, n in events if kind == "parse" or n]  # the unreadable file writes nothing
     assert kinds == ["parse", "write"] * len(files)  # each file read, then written, before the next is read
     assert progress[-1] == (6, 6) and [done for done, _ in progress] == list(range(1, 7))
+
+
+def test_an_unchanged_run_does_not_copy_the_index_into_memory(tmp_path):
+    """Every reader of the indexer (the scan, the tables, the totals) reads the segment files
+    from a shared mapping: Whoosh's own storage copies each part of a segment into memory
+    (2.7 GB for an unchanged re-run of 270,000 sections)."""
+    import tracemalloc
+
+    from search import indexer
+
+    folder = tmp_path / "docs"
+    write_notices(folder, count=40, sections=30, seed=8)
+    index = tmp_path / "ix"
+    indexer.build([str(folder)], index)
+    segments = sum(p.stat().st_size for p in index.glob("*.seg"))
+    tracemalloc.start()
+    try:
+        report = indexer.build([str(folder)], index)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.unchanged == 40 and report.added == 0
+    assert segments > 1_000_000 and peak < segments / 2, (peak, segments)
