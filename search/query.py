@@ -352,9 +352,10 @@ class Names:
     MIN_INITIALS = 4  # letters of a short name ("BLDS"); shorter ones are common words or codes
 
     def __init__(self, tables: GenerationTables):
-        # (pattern, a word any text it matches holds, key, year); compiled when a query holds
-        # that word, so that opening an index of many laws compiles none.
-        self.patterns: list[tuple[str, str, str, str]] = []
+        # A word any text the pattern matches holds -> (pattern, key, year): a query is checked
+        # for each distinct word (many documents share a title's words), and a pattern is
+        # compiled when a query holds its word, so that opening an index of many laws compiles none.
+        self.patterns: dict[str, list[tuple[str, str, str]]] = {}
         for record, fields in tables.heads:
             if not 0 < tables.lengths["heading"][record] <= self.MAX_TITLE:
                 continue
@@ -375,25 +376,26 @@ class Names:
             pattern = (r"(?<![^\W_])(?:" + "|".join(sep.join(map(re.escape, k.split())) for k in kinds) + ")"
                        + sep + sep.join(map(re.escape, words)) + r"(?:" + sep + r"(?:nam\s+)?(\d{4}))?(?![^\W_])")
             year = (fields.get("date") or "")[:4]
-            self.patterns.append((pattern, max(words, key=len), fields["key"], year))
+            self.patterns.setdefault(max(words, key=len), []).append((pattern, fields["key"], year))
             # Its short name, the initials of its type and title ("BLTTHS", "BLLĐ"), when that
             # is long enough not to be some other word.
             initials = "".join(w[0] for w in [*kind, *words])
             if len(initials) >= self.MIN_INITIALS:
                 short = rf"(?<![^\W_]){initials}(?:{sep}(?:nam\s+)?(\d{{4}}))?(?![^\W_])"
-                self.patterns.append((short, initials, fields["key"], year))
+                self.patterns.setdefault(initials, []).append((short, fields["key"], year))
 
     def find(self, key: str) -> list[tuple[tuple[int, int], set[str]]]:
         """The spans of a folded text (analysis.text_key) that name documents, and
         their keys. A year that is not the document's names another edition."""
         found: dict[tuple[int, int], set[str]] = {}
-        for pattern, word, doc_key, year in self.patterns:
+        for word, patterns in self.patterns.items():
             if word not in key:
                 continue
-            for m in re.finditer(pattern, key):
-                if m.group(1) and year and m.group(1) != year:
-                    continue
-                found.setdefault(m.span(), set()).add(doc_key)
+            for pattern, doc_key, year in patterns:
+                for m in re.finditer(pattern, key):
+                    if m.group(1) and year and m.group(1) != year:
+                        continue
+                    found.setdefault(m.span(), set()).add(doc_key)
         return list(found.items())
 
 
