@@ -61,9 +61,8 @@ def build(paths: list[str], index_dir: str | os.PathLike, rebuild: bool = False,
         parallel = sum(change.size for change in changes) >= writer.PARALLEL_BYTES
         writer.commit(ix, index_path, _read(changes, report), deletions, rebuild, parallel,
                       lambda done: progress and progress(done, len(changes)))
-        _store_tables(ix, index_path)
+        _count_generation(ix, index_path, report)
         mark_complete(index_path)
-    _count_totals(ix, index_path, report)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -77,18 +76,11 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
         ix = open_or_create(index_path, rebuild=True)
         files = ((None, document_records(doc, FileState(doc.file, "", ""))) for doc in documents)
         writer.commit(ix, index_path, files, [], True, True, lambda done: None)
-        _store_tables(ix, index_path)
+        _count_generation(ix, index_path, report)
         mark_complete(index_path)
-    _count_totals(ix, index_path, report)
     report.added = report.files
     report.seconds = round(time.perf_counter() - started, 3)
     return report
-
-
-def _store_tables(ix, index_path: Path) -> None:
-    """The new generation's per-segment tables, written now so that opening it is fast."""
-    with reopen(ix).reader() as reader:
-        tables.store(reader, index_path)
 
 
 def _indexed_files(ix, index_path: Path) -> dict[str, FileState]:
@@ -180,7 +172,9 @@ def _reason(error: Exception) -> str:
     return error.strerror or str(error)
 
 
-def _count_totals(ix, index_path: Path, report: IndexReport) -> None:
+def _count_generation(ix, index_path: Path, report: IndexReport) -> None:
+    """The new generation's totals, from its tables: reading them writes the tables of its new
+    segments beside them (search.tables), so that opening the generation is fast."""
     with reopen(ix).reader() as reader:
         records = reader.doc_count()
         heads = [head for _, head in tables.GenerationTables(reader, index_path).heads]

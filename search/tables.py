@@ -126,12 +126,6 @@ def _segments(reader) -> list:
     return [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.segment() is not None]
 
 
-def store(reader, folder: Path) -> None:
-    """After a commit: write the tables of the segments that have none yet."""
-    for leaf, _ in _segments(reader):
-        segment_tables(leaf, folder)
-
-
 class GenerationTables:
     """Every record of one generation: live mask, field lengths, string columns as codes; the
     syllables of the index (of deleted records too, as Whoosh's lexicon); and the summary of
