@@ -14,6 +14,22 @@ REPO = Path(__file__).resolve().parents[1]
 NOTICES = REPO / "index_data" / "notices"
 
 
+# --- small indexes of documents written in the tests -------------------------------------------
+
+def engine_of(tmp_path_factory, name: str, texts: dict[str, str]):
+    """An engine over an index of one file per `texts` item (file name -> text), every file read
+    as one document."""
+    from search.service import Engine, index_paths
+
+    folder = tmp_path_factory.mktemp(name)
+    for file, text in texts.items():
+        (folder / file).write_text(text, encoding="utf-8")
+    index = tmp_path_factory.mktemp(f"{name}ix")
+    report = index_paths([str(folder)], str(index))
+    assert report["documents"] == len(texts) and not report["skipped"]
+    return Engine(index)
+
+
 # --- the command line as a user runs it ---------------------------------------------------------
 
 def _env(env: dict | None) -> dict:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import run_cli
+from helpers import engine_of, run_cli
 
-from search.service import Engine, index_paths
+from search.service import Engine
 
 ALL = 1000
 
@@ -58,13 +58,7 @@ NOTICE_KEY, DECISION_KEY = "notice.txt#1", "decision.txt#1"
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Engine:
-    folder = tmp_path_factory.mktemp("forms")
-    (folder / "notice.txt").write_text(NOTICE, encoding="utf-8")
-    (folder / "decision.txt").write_text(DECISION, encoding="utf-8")
-    index = tmp_path_factory.mktemp("formsix")
-    report = index_paths([str(folder)], str(index))
-    assert report["documents"] == 2 and not report["skipped"]
-    return Engine(index)
+    return engine_of(tmp_path_factory, "forms", {"notice.txt": NOTICE, "decision.txt": DECISION})
 
 
 def found(engine: Engine, q: str = "", **kw) -> set[str]:

@@ -12,9 +12,9 @@ import json
 import re
 
 import pytest
-from helpers import run_cli
+from helpers import engine_of, run_cli
 
-from search.service import Engine, index_paths
+from search.service import Engine
 from webui import create_app
 
 GRANARY = """QUỐC HỘI
@@ -102,13 +102,7 @@ GRANARY_KEY, MARKET_KEY = "granary.txt#1", "market.txt#1"
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Engine:
-    folder = tmp_path_factory.mktemp("laws")
-    (folder / "granary.txt").write_text(GRANARY, encoding="utf-8")
-    (folder / "market.txt").write_text(MARKET, encoding="utf-8")
-    index = tmp_path_factory.mktemp("lawsix")
-    report = index_paths([str(folder)], str(index))
-    assert report["documents"] == 2 and not report["skipped"]
-    return Engine(index)
+    return engine_of(tmp_path_factory, "laws", {"granary.txt": GRANARY, "market.txt": MARKET})
 
 
 def articles(engine: Engine, q: str, limit: int = 10) -> list[tuple[str, str | None]]:
@@ -218,12 +212,7 @@ Lê Văn Thử
 
 @pytest.fixture(scope="module")
 def code_engine(tmp_path_factory) -> Engine:
-    folder = tmp_path_factory.mktemp("code")
-    (folder / "granary.txt").write_text(GRANARY, encoding="utf-8")
-    (folder / "farming.txt").write_text(FARMING_CODE, encoding="utf-8")
-    index = tmp_path_factory.mktemp("codeix")
-    assert index_paths([str(folder)], str(index))["documents"] == 2
-    return Engine(index)
+    return engine_of(tmp_path_factory, "code", {"granary.txt": GRANARY, "farming.txt": FARMING_CODE})
 
 
 @pytest.mark.parametrize("q", ["Điều 9 Bộ luật Canh nông", "điều 9 BLCN", "Điều 9 BLCN 2021", "dieu 9 blcn"])
