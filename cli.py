@@ -5,6 +5,7 @@ A thin layer over search.service: it translates options and prints results.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 
@@ -299,13 +300,31 @@ def serve(host, port, threads, index_dir):
         server.close()
 
 
+# Commands that only read and print: once one has answered, run() ends the process at once.
+READ_ONLY = ("search", "mentions", "show", "parse")
+
+
 def run() -> None:
-    """The console script: like `main`, but an unexpected error is one line, not a traceback."""
+    """The console script: like `main`, but an unexpected error is one line, not a traceback.
+
+    After a read-only command the process ends without Python's teardown, which frees every
+    module and object one by one (~0.15 s after a search, a sixth of it) only for the OS to
+    free them again."""
     try:
         main(standalone_mode=True)
+    except SystemExit as done:
+        code = done.code
     except Exception as e:  # click handles its own exceptions; this is a bug or an OS failure
         click.echo(f"Lỗi: {e.__class__.__name__}: {e}", err=True)
-        sys.exit(1)
+        code = 1
+    if sys.argv[1:2] and sys.argv[1] in READ_ONLY and isinstance(code, int):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except OSError:  # the reader went away: nothing more to say
+                pass
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -504,6 +504,19 @@ def test_python_cli_py_errors_have_no_traceback(corpus_index, tmp_path):
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
 
 
+def test_a_read_only_command_ends_at_once_with_its_whole_answer(corpus_index):
+    """After a read-only command the process ends without Python's teardown: what it printed
+    must still arrive whole (the buffered pipe flushed) and its exit code must be kept."""
+    env = {**os.environ, "NOTICE_SEARCH_INDEX": str(corpus_index)}
+    for args in (["show", "318/TB-VPCP"], ["search", "vắc xin", "--format", "csv"], ["mentions", "128/NQ-CP"]):
+        expected = CliRunner().invoke(cli.main, args, env=env)
+        assert expected.exit_code == 0, expected.output
+        result = run_cli(*args, env=env)
+        assert (result.returncode, result.stdout) == (0, expected.stdout), args
+    missing = run_cli("show", "999/XX-YY", env=env)
+    assert missing.returncode == 1 and missing.stderr.startswith("Lỗi:")
+
+
 def test_the_console_script(corpus_index):
     script = shutil.which("notice-search")
     if script is None:
