@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .normalize import name_key
-from .numbers import number_key
+from .records import section_label
 from .validity import ACTS, CODE, NOT_IN_FORCE, STATUSES
 
 MAX_CACHED_DATES = 32
@@ -49,7 +48,7 @@ class CorpusTable:
         self.effective = np.zeros(n, dtype=np.int64)
         self.expiry = np.zeros(n, dtype=np.int64)
         self.issued = np.zeros(n, dtype=np.int64)
-        self.labels: dict[tuple[int, str], str] = {}  # (document, section id) -> "Điều 5"
+        self.labels: list[str] = [""] * n  # each document's labels, as records.head_summary stores them
         self.out: list[list[tuple[dict, int]]] = [[] for _ in range(n)]  # (relation, target or -1)
         self.incoming: list[list[Event]] = [[] for _ in range(n)]
         docs: dict[int, dict] = {}
@@ -62,13 +61,12 @@ class CorpusTable:
             self.effective[i] = _day(doc.get("effective_date"))
             self.expiry[i] = _day(doc.get("expiry_date"))
             self.issued[i] = _day(doc.get("date"))
-            for section, label in doc["labels"]:
-                self.labels[(i, section)] = label
+            self.labels[i] = doc["labels"]
         by_number, by_name = self._names(docs)
         events: list[Event] = []
         for i, doc in docs.items():
-            for relation in doc.get("relations", []):
-                target = self._resolve(relation, by_number, by_name)
+            for relation, lookup in zip(doc["relations"], doc["targets"]):
+                target = self._resolve(relation, lookup, by_number, by_name)
                 if target == i:
                     continue
                 self.out[i].append((relation, target))
@@ -90,32 +88,28 @@ class CorpusTable:
 
     @staticmethod
     def _names(docs: dict[int, dict]) -> tuple[dict[str, int], dict[str, int]]:
-        """Number keys and name keys ("luat dau tu|2020", and without the year where only one
-        document has that name) -> document; the first document indexed wins."""
+        """Number keys and name keys (with the year, and without it where only one document has
+        that name) -> document; the first document indexed wins."""
         by_number: dict[str, int] = {}
         by_name: dict[str, int] = {}
         names: dict[str, list[int]] = {}
         for i, doc in sorted(docs.items()):
-            key = number_key(doc["number"]) if doc.get("number") else None
-            if key:
-                by_number.setdefault(key.lower(), i)
-            if doc.get("title") and doc.get("type") and doc["title"].lower().startswith(doc["type"].lower()):
-                year = int(doc["date"][:4]) if doc.get("date") else None
-                by_name.setdefault(name_key(doc["title"], year), i)
-                names.setdefault(name_key(doc["title"], None), []).append(i)
+            if doc["number_key"]:
+                by_number.setdefault(doc["number_key"], i)
+            if doc["name_keys"]:
+                with_year, alone = doc["name_keys"]
+                by_name.setdefault(with_year, i)
+                names.setdefault(alone, []).append(i)
         for key, found in names.items():
             if len(found) == 1:
                 by_name.setdefault(key, found[0])
         return by_number, by_name
 
     @staticmethod
-    def _resolve(relation: dict, by_number: dict[str, int], by_name: dict[str, int]) -> int:
-        if relation.get("number"):
-            key = number_key(relation["number"])
-            return by_number.get(key.lower(), -1) if key else -1
-        if relation.get("name"):
-            return by_name.get(name_key(relation["name"], relation.get("year")), -1)
-        return -1
+    def _resolve(relation: dict, lookup: str | None, by_number: dict[str, int], by_name: dict[str, int]) -> int:
+        if not lookup:
+            return -1
+        return (by_number if relation.get("number") else by_name).get(lookup, -1)
 
     def day_of(self, i: int) -> int:
         """When a document's doing takes effect: its effective date, else its issue date."""
@@ -205,7 +199,8 @@ class CorpusTable:
         return sorted(events, key=lambda e: e["date"] or "")
 
     def label(self, i: int, section: str) -> str | None:
-        return self.labels.get((i, section))
+        """The printed label of a document's section (the last one with that id), or None."""
+        return section_label(self.labels[i], section)
 
 
 def _iso(day: int) -> str | None:

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 FACETS = ("signer", "issuer", "type", "year")
 
 
+def distinct(ids: np.ndarray) -> np.ndarray:
+    """The distinct values of non-negative integers, sorted, by counting them: what np.unique
+    gives, without the 16 ms import of numpy.ma that np.unique makes on first use (a sixth of
+    a one-query process's own work)."""
+    return np.flatnonzero(np.bincount(ids))
+
+
 class DocTable:
     def __init__(self, tables: GenerationTables):
         live = tables.live
@@ -43,7 +50,7 @@ class DocTable:
         self.value_of_doc: dict[str, np.ndarray] = {}
         for facet in FACETS:
             names, codes = tables.column(facet)
-            used = np.unique(codes[records])
+            used = distinct(codes[records])
             used = used[[bool(names[i]) for i in used]] if len(used) else used
             index = np.full(len(names), -1, dtype=np.int64)
             index[used] = np.arange(len(used))

@@ -100,24 +100,23 @@ _FILE_REASONS = [
     (r"the reader (?:crashed on this file|stopped without a result)(?P<detail>.*)",
      "trình đọc tệp dừng giữa chừng{detail}"),
 ]
-_COMPILED = [(re.compile(pattern, re.DOTALL), template) for pattern, template in _MESSAGES]
-_FILE_COMPILED = [(re.compile(pattern, re.DOTALL), template) for pattern, template in _FILE_REASONS]
 
 
 def vietnamese(message: str, unknown: str | None = GENERAL) -> str:
     """The Vietnamese wording of one of the engine's error messages; `unknown` (or, if None,
     the message itself) for one no pattern knows."""
-    return _reword(message, _COMPILED) or (message if unknown is None else unknown)
+    return _reword(message, _MESSAGES) or (message if unknown is None else unknown)
 
 
 def file_reason(reason: str) -> str:
     """Why a file was skipped, in Vietnamese where the reason is known."""
-    return _reword(reason, _FILE_COMPILED) or reason
+    return _reword(reason, _FILE_REASONS) or reason
 
 
-def _reword(message: str, compiled: list) -> str | None:
-    for pattern, template in compiled:
-        match = pattern.fullmatch(message.strip())
+def _reword(message: str, patterns: list[tuple[str, str]]) -> str | None:
+    # Each pattern is compiled on first use (re's cache): most processes reword nothing.
+    for pattern, template in patterns:
+        match = re.fullmatch(pattern, message.strip(), re.DOTALL)
         if match:
             values = match.groupdict()
             if "param" in values:  # a request parameter, by its label on the page

@@ -22,6 +22,7 @@ import numpy as np
 from whoosh import query as wq
 
 from . import analysis
+from .facets import distinct
 from .query import Prefer, Rerank
 from .tables import GenerationTables
 from .weights import Weights
@@ -120,7 +121,7 @@ def phrase_records(reader, phrase: wq.Phrase, allowed: np.ndarray) -> np.ndarray
         keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
         if not len(keys):
             break
-    return np.unique(keys >> 32) if keys is not None else np.zeros(0, dtype=np.int64)
+    return distinct(keys >> 32) if keys is not None else np.zeros(0, dtype=np.int64)
 
 
 class Evaluation:

@@ -17,6 +17,7 @@ from typing import NamedTuple, TypedDict
 
 from . import analysis
 from .models import Document
+from .normalize import name_key
 from .numbers import find_numbers, number_key
 
 MAX_RECORD_CHARS = 10_000  # of a record's text; 6 of the 18,000 law articles are longer
@@ -141,16 +142,55 @@ def is_head(record: Record) -> bool:
     return record["order"] == 0
 
 
+# A document's section labels, in its summary, as one string: "␞5␟Điều 5␞6␟Điều 6" (␞ and ␟ stand
+# for the record and unit separators below): decoding a string per document when an index opens costs
+# little beside a list of pairs per document, and a label is looked up only for the hits shown.
+_RS, _US = "\x1e", "\x1f"
+
+
+def section_label(labels: str, section: str) -> str | None:
+    """The printed label of a section (the last with that id) in a summary's labels, or None."""
+    at = labels.rfind(f"{_RS}{section}{_US}")
+    if at < 0:
+        return None
+    start = at + len(section) + 2
+    end = labels.find(_RS, start)
+    return labels[start:end if end >= 0 else len(labels)]
+
+
+def _number_lookup(number: str | None) -> str | None:
+    key = number_key(number) if number else None
+    return key.lower() if key else None
+
+
+def _lookups(summary: dict) -> dict:
+    """The keys that resolve relations, computed when the summary is stored rather than at each
+    open: the document's number key, its name keys (with and without its year: "luat dau tu|2020",
+    "luat dau tu|") if its title is a name (starts with its type), and each relation's target key
+    (by number, else by name and year, else None)."""
+    title, kind = summary.get("title"), summary.get("type")
+    named = bool(title and kind and title.lower().startswith(kind.lower()))
+    year = int(summary["date"][:4]) if summary.get("date") else None
+    return {"number_key": _number_lookup(summary.get("number")),
+            "name_keys": [name_key(title, year), name_key(title, None)] if named else [],
+            "targets": [_number_lookup(r["number"]) if r.get("number")
+                        else name_key(r["name"], r.get("year")) if r.get("name") else None
+                        for r in summary.get("relations", [])]}
+
+
 def head_summary(record: Record) -> dict:
     """What opening an index needs of a document, from its head record: its identity, file and
-    dates (search.corpus, query.Names, the indexer's scan and totals), its own relations and its
-    sections' printed labels. Read once per segment and stored with it (search.tables), not from
-    every head record at each open."""
+    dates (search.corpus, query.Names, the indexer's scan and totals), its own relations with the
+    look-up keys that resolve them (search.corpus) and its sections' printed labels. Read once per
+    segment and stored with it (search.tables), not from every head record at each open."""
     doc = record["doc"]
-    return {"key": record["key"], "filestate": record["filestate"],
-            **{name: doc.get(name) for name in ("number", "type", "date", "title", "effective_date", "expiry_date")},
-            "relations": doc.get("relations", []),
-            "labels": [[s["id"], s["label"]] for s in doc.get("sections", []) if s.get("label")]}
+    summary = {"key": record["key"], "filestate": record["filestate"],
+               **{name: doc.get(name) for name in ("number", "type", "date", "title", "effective_date",
+                                                   "expiry_date")},
+               "relations": doc.get("relations", []),
+               "labels": "".join(f"{_RS}{s['id']}{_US}{s['label']}"
+                                 for s in doc.get("sections", []) if s.get("label"))}
+    return {**summary, **_lookups(summary)}
 
 
 def written_text(record: Record) -> str:

@@ -65,19 +65,21 @@ def _tagger() -> pycrfsuite.Tagger:
 
 
 @lru_cache(maxsize=1)
-def _ngrams() -> tuple[frozenset[str], frozenset[str]]:
-    lines = (_MODELS / "words.txt").read_text(encoding="utf-8").split("\n")
-    return (frozenset(w for w in lines if w.count(" ") == 1), frozenset(w for w in lines if w.count(" ") == 2))
+def _words() -> frozenset[str]:
+    """pyvi's word list. pyvi keeps its two- and three-syllable words in two sets; one set of
+    every line answers alike, since a pair of syllables (which hold no space) can only equal a
+    line with one space, and a triple one with two."""
+    return frozenset((_MODELS / "words.txt").read_text(encoding="utf-8").split("\n"))
 
 
 def load() -> None:
     """Load the model and the word lists now rather than on the first segmentation."""
     _tagger()
-    _ngrams()
+    _words()
 
 
 def _features(syllables: list[str]) -> list[dict]:
-    bi_grams, tri_grams = _ngrams()
+    words = _words()
     out = []
     last = len(syllables) - 1
     for i, word in enumerate(syllables):
@@ -87,16 +89,16 @@ def _features(syllables: list[str]) -> list[dict]:
             word1 = syllables[i - 1]
             features.update({"-1:word.lower()": word1.lower(), "-1:word.istitle()": word1.istitle(),
                              "-1:word.isupper()": word1.isupper(),
-                             "-1:word.bi_gram()": f"{word1} {word}".lower() in bi_grams})
+                             "-1:word.bi_gram()": f"{word1} {word}".lower() in words})
             if i > 1:
-                features["-2:word.tri_gram()"] = f"{syllables[i - 2]} {word1} {word}".lower() in tri_grams
+                features["-2:word.tri_gram()"] = f"{syllables[i - 2]} {word1} {word}".lower() in words
         if i < last:
             word1 = syllables[i + 1]
             features.update({"+1:word.lower()": word1.lower(), "+1:word.istitle()": word1.istitle(),
                              "+1:word.isupper()": word1.isupper(),
-                             "+1:word.bi_gram()": f"{word} {word1}".lower() in bi_grams})
+                             "+1:word.bi_gram()": f"{word} {word1}".lower() in words})
             if i < last - 1:
-                features["+2:word.tri_gram()"] = f"{word} {word1} {syllables[i + 2]}".lower() in tri_grams
+                features["+2:word.tri_gram()"] = f"{word} {word1} {syllables[i + 2]}".lower() in words
         out.append(features)
     return out
 

@@ -22,7 +22,7 @@ from whoosh import query as wq
 
 from . import analysis
 from .corpus import CorpusTable
-from .facets import DocTable
+from .facets import DocTable, distinct
 from .index_store import IndexBusy, IndexUnavailable, open_index
 from .mentions import find_mentions, number_candidates
 from .numbers import find_numbers, number_key
@@ -290,7 +290,7 @@ class Engine:
             hits.append({**self._hit(fields, float(score) if scored else None, parsed.highlight, words),
                          "label": corpus.label(doc, fields.get("section") or ""),
                          "status": STATUS_NAMES[statuses[doc]]})
-        matching = np.unique(docs_of)
+        matching = distinct(docs_of)
         return {
             "query": q, "total": len(records), "offset": offset,
             "took_ms": round((time.perf_counter() - started) * 1000, 1),

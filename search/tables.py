@@ -29,7 +29,7 @@ from .records import head_summary, is_head
 from .whoosh_internals import LENGTH_OF_BYTE, column_values, length_bytes
 
 COLUMNS = ("key", "section", "date", *FACETS)  # string columns kept as codes
-FORMAT = 3  # of the .tables files; another value is computed again
+FORMAT = 4  # of the .tables files; another value is computed again
 _PREFIX = struct.Struct("<Q")  # the JSON header's length
 
 
