@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -48,6 +47,8 @@ def version() -> str:
     """What a segmentation depends on: pyvi's version and the source of this module and
     of the segmenter, normalization and number rules it applies. Cached segmentations made under
     another version are not reused (search/segment_cache.py)."""
+    from importlib.metadata import version as package_version  # only a build needs it: 7 ms of importing
+
     digest = hashlib.sha1(package_version("pyvi").encode())
     here = Path(__file__).resolve().parent
     for name in ("analysis.py", "segmenter.py", "normalize.py", "numbers.py"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .normalize import nfc, unify_tones
 
@@ -38,7 +39,6 @@ _NUMBER = (
     rf"(?![\w])"
 )
 NUMBER_RE = re.compile(_NUMBER)
-_NUMBER_ANYCASE_RE = re.compile(_NUMBER, re.IGNORECASE)
 
 _MARKUP_RE = re.compile(r"[\s*_\\]+")
 
@@ -46,9 +46,17 @@ _MARKUP_RE = re.compile(r"[\s*_\\]+")
 def normalize_number(s: str) -> str | None:
     """'128 / nq-cp' -> '128/NQ-CP'; 'Số: **6325**/UBND-KGVX' cleaned likewise; None if not a number."""
     s = _MARKUP_RE.sub("", nfc(s)).replace("//", "/")
+    if not s[:1].isdecimal():  # every number starts with its serial; most words need no more
+        return None
     if s == s.lower():
         s = s.upper()
-    return s if _NUMBER_ANYCASE_RE.fullmatch(s) else None
+    return s if _number_anycase_re().fullmatch(s) else None
+
+
+@lru_cache(maxsize=1)
+def _number_anycase_re() -> re.Pattern:
+    """Compiled on first use (9 ms): a query without digits never needs it."""
+    return re.compile(_NUMBER, re.IGNORECASE)
 
 
 def number_key(s: str) -> str | None:

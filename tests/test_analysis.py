@@ -93,7 +93,7 @@ def test_the_analysis_version_follows_pyvi(monkeypatch):
 
     version = analysis.version()
     analysis.version.cache_clear()
-    monkeypatch.setattr(analysis, "package_version", lambda name: "99.0")
+    monkeypatch.setattr("importlib.metadata.version", lambda name: "99.0")
     try:
         assert analysis.version() != version
     finally:
