@@ -767,3 +767,14 @@ def test_an_unchanged_run_does_not_copy_the_index_into_memory(tmp_path):
         tracemalloc.stop()
     assert report.unchanged == 40 and report.added == 0
     assert segments > 1_000_000 and peak < segments / 2, (peak, segments)
+
+
+def test_a_sections_label_is_found_by_its_whole_id():
+    from search.records import head_summary, section_label
+
+    sections = [{"id": "1", "label": "Điều 1"}, {"id": "1.1", "label": "1.1."}, {"id": "11", "label": "Điều 11"},
+                {"id": "a", "label": ""}, {"id": "1", "label": "Khoản 1"}]
+    head = {"key": "k#1", "filestate": "", "doc": {"sections": sections, "relations": []}}
+    labels = head_summary(head)["labels"]
+    assert [section_label(labels, s) for s in ("1.1", "11", "a", "2", "")] == ["1.1.", "Điều 11", None, None, None]
+    assert section_label(labels, "1") == "Khoản 1"  # of two sections with one id, the last
