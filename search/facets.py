@@ -41,10 +41,8 @@ class DocTable:
         self.section_of_record = np.unique(pairs, return_inverse=True)[1].astype(np.int64).reshape(-1)
         records = np.flatnonzero(keyed)
         docs = self.doc_of_record[records]
-        date_names, date_codes = tables.column("date")
-        date_values = np.array([int(d.replace("-", "")) if d else 0 for d in date_names], dtype=np.int64)
         self.date_of_doc = np.zeros(len(self.keys), dtype=np.int64)  # YYYYMMDD, 0 if unknown
-        dated = date_values[date_codes[records]]
+        dated = tables.days()[records]
         self.date_of_doc[docs[dated != 0]] = dated[dated != 0]
         self.values: dict[str, list[str]] = {}
         self.value_of_doc: dict[str, np.ndarray] = {}

@@ -155,6 +155,16 @@ class GenerationTables:
         """A column's distinct values (sorted, "" included if present) and each record's code."""
         return self.columns[name]
 
+    def days(self) -> np.ndarray:
+        """Each record's date as the integer YYYYMMDD; 0 where it has none."""
+        names, codes = self.columns["date"]
+        return day_numbers(names)[codes]
+
+
+def day_numbers(dates: list[str]) -> np.ndarray:
+    """ISO dates (YYYY-MM-DD) as integers YYYYMMDD, 0 for ""."""
+    return np.array([int(d.replace("-", "")) if d else 0 for d in dates], dtype=np.int64)
+
 
 def _combined(parts: list[SegmentTables], column: str) -> tuple[list[str], np.ndarray]:
     names = sorted(set().union(*(p.values[column] for p in parts)))

@@ -196,6 +196,30 @@ def test_phrases_on_position_arrays_match_what_whoosh_matches(request, which):
     assert checked >= 15
 
 
+def test_date_ranges_on_the_date_column_match_what_whoosh_matches(engine, monkeypatch):
+    """A date range is evaluated by comparing each record's date (tables): the same records, with
+    the same score, as Whoosh's own range (every date term in it), ends open, closed or excluded,
+    however many dates it spans (a prefix may expand to at most MAX_EXPANSION terms; a range of
+    dates is not cut there)."""
+    from search import ranking
+
+    monkeypatch.setattr(ranking, "MAX_EXPANSION", 1)
+    searcher = engine._searcher()
+    reader = searcher.reader()
+    evaluate = Evaluation(searcher, Statistics(reader))
+    dates = sorted(t.decode() for t in reader.lexicon("date"))
+    assert len(dates) >= 3
+    low, middle, high = dates[0], dates[len(dates) // 2], dates[-1]
+    ranges = [(low, high), (middle, middle), (middle, None), (None, middle), ("1900-01-01", "2100-12-31"),
+              (low, middle, True, False), (low, high, False, True), (middle, low)]
+    for start, end, *excluded in ranges:
+        query = wq.TermRange("date", start, end, *excluded, boost=2.0)
+        expected = set(searcher.docs_for_query(query))
+        mask, scores = evaluate(query)
+        assert set(np.flatnonzero(mask).tolist()) == expected, query
+        assert set(scores[mask].tolist()) <= {2.0}, query
+
+
 @pytest.mark.parametrize("which", ["engine", "segmented_engine"])
 def test_engine_scores_equal_whooshs_bm25f(request, which):
     engine = request.getfixturevalue(which)
