@@ -167,6 +167,23 @@ def _close_all(searchers: list, lock: threading.Lock) -> None:
         searchers.clear()
 
 
+def best_first(records: np.ndarray, scores: np.ndarray, group_of: np.ndarray) -> np.ndarray:
+    """The best of `records` (ascending) in each group (`group_of`: a record's document or
+    section), groups in rank order: higher score first, then lower record number, as Whoosh
+    breaks ties. Linear in the records: only each group's best are sorted."""
+    if not len(records):
+        return records
+    groups = group_of[records] + 1  # -1 (a record of no document) is a group too
+    record_scores = scores[records]
+    top = np.full(int(groups.max()) + 1, -np.inf)
+    np.maximum.at(top, groups, record_scores)
+    best = record_scores == top[groups]
+    records, groups, record_scores = records[best], groups[best], record_scores[best]
+    _, first = np.unique(groups, return_index=True)  # of equal scores, the lowest record
+    records, record_scores = records[first], record_scores[first]
+    return records[np.lexsort((records, -record_scores))]
+
+
 class Engine:
     """Searches one index; safe to share between threads (one searcher per thread).
 
@@ -265,18 +282,13 @@ class Engine:
             docs = table.doc_of_record
             mask &= (docs >= 0) & wanted[docs]
         records = np.flatnonzero(mask)
-        order = np.lexsort((records, -scores[records]))  # ties: index order, like Whoosh
-        records = records[order]
-        scores = scores[records]
-        docs_of = table.doc_of_record[records]
         if not sections and parsed.excluded is not None:
             excluded_docs = table.doc_of_record[evaluate(parsed.excluded)[0]]
-            keep = ~np.isin(docs_of, excluded_docs)
-            records, scores, docs_of = records[keep], scores[keep], docs_of[keep]
+            records = records[~np.isin(table.doc_of_record[records], excluded_docs)]
         # A document (a section, of which a long one has several records) ranks by its best record.
-        _, first = np.unique(table.section_of_record[records] if sections else docs_of, return_index=True)
-        best = np.sort(first)
-        records, scores, docs_of = records[best], scores[best], docs_of[best]
+        records = best_first(records, scores, table.section_of_record if sections else table.doc_of_record)
+        scores = scores[records]
+        docs_of = table.doc_of_record[records]
         if sort != "relevance":  # stable: equal dates keep their relevance order
             dates = table.date_of_doc[docs_of]
             order = np.argsort(-dates if sort == "-date" else dates, kind="stable")

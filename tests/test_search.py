@@ -904,3 +904,21 @@ def test_related_documents_follow_the_index_after_a_build(tmp_path, notices_dir)
     index_paths([str(folder)], str(index))
     after = engine.related(key)
     assert gone not in {r["key"].split("#")[0] for r in after}
+
+
+def test_best_first_ranks_each_groups_best_record_like_a_full_sort():
+    """best_first (each document's or section's best record, in rank order) against the plain way:
+    sort every record by score (ties: lower record first), keep each group's first."""
+    import numpy as np
+
+    from search.service import best_first
+
+    rng = np.random.default_rng(7)
+    for size, groups in ((1, 1), (50, 5), (2000, 300), (2000, 1900)):
+        scores = rng.integers(0, 6, size).astype(float) / 4  # many ties
+        group_of = rng.integers(-1, groups, size)  # -1: a record of no document
+        records = np.flatnonzero(rng.random(size) < 0.7)
+        order = records[np.lexsort((records, -scores[records]))]
+        _, first = np.unique(group_of[order], return_index=True)
+        assert best_first(records, scores, group_of).tolist() == order[np.sort(first)].tolist()
+    assert best_first(np.zeros(0, dtype=np.int64), np.zeros(3), np.zeros(3, dtype=np.int64)).tolist() == []
