@@ -48,8 +48,8 @@ class Statistics:
         self.lengths: dict[str, tuple[np.ndarray, float]] = {
             field: (lengths, (reader.field_length(field) / max(self.size, 1)) or 1.0)
             for field, lengths in tables.lengths.items()}
-        # Decoded postings of long lists ("của" is in most sections): decoding them
-        # is most of a query's cost, and the same common terms recur in queries.
+        # Weighted postings of long lists ("của" is in most sections): decoding and weighing
+        # them is most of a query's cost, and the same common terms recur in queries.
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._cached = 0
         self._lock = threading.Lock()
@@ -63,15 +63,24 @@ class Statistics:
             found = self._idf[(field, text)] = idf_of(self.size, reader.doc_frequency(field, text))
         return found
 
-    def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def weighted(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """A term's records and what it adds to each one's score, before the query's boost: its
+        BM25 weight (Whoosh's BM25F, with `idf_of`) in a scored field, 1 in an unscored one."""
         found = self._cache.get((field, text))
         if found is None:
-            found = postings(reader, field, text)
-            if len(found[0]) >= CACHED_MIN_POSTINGS:
+            ids, tfs = postings(reader, field, text)
+            if reader.schema[field].scorable:
+                lengths, average = self.lengths[field]
+                norm = K1 * ((1 - B) + B * lengths[ids] / average)
+                weights = self.idf(reader, field, text) * (tfs * (K1 + 1)) / (tfs + norm)
+            else:
+                weights = np.ones(len(ids))
+            found = ids, weights
+            if len(ids) >= CACHED_MIN_POSTINGS:
                 with self._lock:
-                    if self._cached + len(found[0]) <= CACHE_MAX_POSTINGS:
+                    if self._cached + len(ids) <= CACHE_MAX_POSTINGS:
                         self._cache[(field, text)] = found
-                        self._cached += len(found[0])
+                        self._cached += len(ids)
         return found
 
 
@@ -230,19 +239,12 @@ class Evaluation:
         return mask, scores
 
     def _add_term(self, term: wq.Term, mask: np.ndarray, scores: np.ndarray) -> None:
-        ids, tfs = self.stats.postings(self.reader, term.fieldname, term.text)
-        if not len(ids):
-            return
-        mask[ids] = True
-        if not self.reader.schema[term.fieldname].scorable:
-            scores[ids] += term.boost  # a match in an unscored field (an ID) counts its boost
-            return
-        lengths, average = self.stats.lengths[term.fieldname]
-        # Whoosh's idf counts deleted records too; so does the term index, but not `ids`:
-        # Whoosh's matcher has already skipped the deleted records a list starts with.
-        idf = self.stats.idf(self.reader, term.fieldname, term.text)
-        norm = K1 * ((1 - B) + B * lengths[ids] / average)
-        scores[ids] += term.boost * idf * (tfs * (K1 + 1)) / (tfs + norm)
+        # Whoosh's idf counts deleted records too; so does the term index, but not the records
+        # found: Whoosh's matcher has already skipped the deleted records a list starts with.
+        ids, weights = self.stats.weighted(self.reader, term.fieldname, term.text)
+        if len(ids):
+            mask[ids] = True
+            scores[ids] += term.boost * weights
 
     def _or(self, query: wq.Or) -> tuple[np.ndarray, np.ndarray]:
         mask, scores = self._empty()
