@@ -4,7 +4,8 @@ A `CorpusTable` reads every document's summary (records.head_summary, stored wit
 each segment by search.tables): its dates, its own relations (read by search.parse at
 index time) and its sections' printed labels. Each relation's target is resolved to a
 document of the index by its number (search.numbers.number_key, as mentions are) or, for a law named
-without a number, by its name and year (search.normalize.name_key). From that follow
+without a number, by its name and year (search.normalize.name_key): keys the summary carries,
+computed when it was stored, so opening an index only looks them up. From that follow
 the relations pointing at each document, and every document's status as of a date:
 one vectorised pass per date asked for, cached, so a search pays nothing per hit.
 """
