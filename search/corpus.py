@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .numbers import day_number
 from .records import section_label
 from .validity import ACTS, CODE, NOT_IN_FORCE, STATUSES
 
@@ -24,11 +25,6 @@ MAX_CACHED_DATES = 32
 HISTORY_KINDS = (*ACTS, "corrects", "consolidates", "guides")
 # Kinds by which a document leans on another (and should warn when that one is no longer in force).
 LEANS_ON = ("based_on", "cites", "guides", "implements")
-
-
-def _day(iso: str | None) -> int:
-    """YYYYMMDD as an integer; 0 for a missing date."""
-    return int(iso.replace("-", "")) if iso and len(iso) == 10 else 0
 
 
 @dataclass
@@ -59,9 +55,9 @@ class CorpusTable:
                 continue
             docs[i] = doc
             self.summary[i] = {name: doc.get(name) for name in ("key", "number", "type", "date", "title")}
-            self.effective[i] = _day(doc.get("effective_date"))
-            self.expiry[i] = _day(doc.get("expiry_date"))
-            self.issued[i] = _day(doc.get("date"))
+            self.effective[i] = day_number(doc.get("effective_date"))
+            self.expiry[i] = day_number(doc.get("expiry_date"))
+            self.issued[i] = day_number(doc.get("date"))
             self.labels[i] = doc["labels"]
         by_number, by_name = self._names(docs)
         events: list[Event] = []
@@ -120,7 +116,7 @@ class CorpusTable:
 
     def statuses(self, as_of: str) -> np.ndarray:
         """Every document's status code (validity.STATUSES) on the ISO date `as_of`."""
-        day = _day(as_of)
+        day = day_number(as_of)
         with self._lock:
             codes = self._cache.get(day)
         if codes is not None:
@@ -141,7 +137,7 @@ class CorpusTable:
     def status(self, i: int, as_of: str) -> dict:
         """One document's status on `as_of`, with the documents that caused it."""
         code = int(self.statuses(as_of)[i])
-        day = _day(as_of)
+        day = day_number(as_of)
         by = [self._event(e) for e in self.incoming[i] if e.code == code and e.day <= day]
         return {"status": STATUSES[code], "status_as_of": as_of, "status_by": by}
 

@@ -74,6 +74,11 @@ DATE_RE = re.compile(
 )
 
 
+def day_number(iso: str | None) -> int:
+    """An ISO date (YYYY-MM-DD) as the integer YYYYMMDD, for comparing dates as numbers; 0 for none."""
+    return int(iso.replace("-", "")) if iso and len(iso) == 10 else 0
+
+
 def iso_date(match: re.Match) -> str | None:
     """The ISO date of a DATE_RE match, None if it is no calendar date."""
     groups = match.groups()

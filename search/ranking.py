@@ -24,7 +24,8 @@ from whoosh import query as wq
 from . import analysis
 from .facets import distinct
 from .query import Prefer, Rerank
-from .tables import GenerationTables, day_numbers
+from .numbers import day_number
+from .tables import GenerationTables
 from .weights import Weights
 from .whoosh_internals import position_arrays, posting_arrays
 
@@ -197,10 +198,10 @@ class Evaluation:
         days = self.stats.days
         mask = days > 0
         if query.start:
-            start = day_numbers([query.start])[0]
+            start = day_number(query.start)
             mask &= (days > start) if query.startexcl else (days >= start)
         if query.end:
-            end = day_numbers([query.end])[0]
+            end = day_number(query.end)
             mask &= (days < end) if query.endexcl else (days <= end)
         return mask, np.where(mask, float(query.boost), 0.0)
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .facets import FACETS
+from .numbers import day_number
 from .records import head_summary, is_head
 from .whoosh_internals import LENGTH_OF_BYTE, column_values, length_bytes
 
@@ -158,12 +159,7 @@ class GenerationTables:
     def days(self) -> np.ndarray:
         """Each record's date as the integer YYYYMMDD; 0 where it has none."""
         names, codes = self.columns["date"]
-        return day_numbers(names)[codes]
-
-
-def day_numbers(dates: list[str]) -> np.ndarray:
-    """ISO dates (YYYY-MM-DD) as integers YYYYMMDD, 0 for ""."""
-    return np.array([int(d.replace("-", "")) if d else 0 for d in dates], dtype=np.int64)
+        return np.array([day_number(d) for d in names], dtype=np.int64)[codes]
 
 
 def _combined(parts: list[SegmentTables], column: str) -> tuple[list[str], np.ndarray]:
