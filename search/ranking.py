@@ -36,7 +36,7 @@ CACHE_MAX_POSTINGS = 5_000_000  # about 80 MB
 
 
 class Statistics:
-    """Per index generation: live records and field lengths, for scoring (from the
+    """Per index generation: live records and length normalisations, for scoring (from the
     generation's tables, search/tables.py; read from `reader` when not given)."""
 
     def __init__(self, reader, tables: GenerationTables | None = None):
@@ -44,11 +44,13 @@ class Statistics:
         self.size = tables.size
         self.live = tables.live
         self.days = tables.days()  # each record's date, YYYYMMDD (0: none), for date ranges
-        # Each record's length in every scorable field, and the field's average as Whoosh
-        # takes it: over all records, deleted ones included (they are in the total length too).
-        self.lengths: dict[str, tuple[np.ndarray, float]] = {
-            field: (lengths, (reader.field_length(field) / max(self.size, 1)) or 1.0)
-            for field, lengths in tables.lengths.items()}
+        # BM25's length normalisation of each record in every scorable field, the field's
+        # average length taken as Whoosh takes it: over all records, deleted ones included
+        # (they are in the total length too).
+        self.norms: dict[str, np.ndarray] = {}
+        for field, lengths in tables.lengths.items():
+            average = (reader.field_length(field) / max(self.size, 1)) or 1.0
+            self.norms[field] = K1 * ((1 - B) + B * lengths / average)
         # Weighted postings of long lists ("của" is in most sections): decoding and weighing
         # them is most of a query's cost, and the same common terms recur in queries.
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -71,9 +73,7 @@ class Statistics:
         if found is None:
             ids, tfs = postings(reader, field, text)
             if reader.schema[field].scorable:
-                lengths, average = self.lengths[field]
-                norm = K1 * ((1 - B) + B * lengths[ids] / average)
-                weights = self.idf(reader, field, text) * (tfs * (K1 + 1)) / (tfs + norm)
+                weights = self.idf(reader, field, text) * (tfs * (K1 + 1)) / (tfs + self.norms[field][ids])
             else:
                 weights = np.ones(len(ids))
             found = ids, weights
