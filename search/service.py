@@ -169,11 +169,11 @@ def _close_all(searchers: list, lock: threading.Lock) -> None:
 
 def best_first(records: np.ndarray, scores: np.ndarray, group_of: np.ndarray) -> np.ndarray:
     """The best of `records` (ascending) in each group (`group_of`: a record's document or
-    section), groups in rank order: higher score first, then lower record number, as Whoosh
+    section, numbered from 0), groups in rank order: higher score first, then lower record number, as Whoosh
     breaks ties. Linear in the records: only each group's best are sorted."""
     if not len(records):
         return records
-    groups = group_of[records] + 1  # -1 (a record of no document) is a group too
+    groups = group_of[records]
     record_scores = scores[records]
     top = np.full(int(groups.max()) + 1, -np.inf)
     np.maximum.at(top, groups, record_scores)
@@ -281,7 +281,7 @@ class Engine:
             wanted = np.isin(statuses, [CODE[s] for s in statuses_of(status)])
             docs = table.doc_of_record
             mask &= (docs >= 0) & wanted[docs]
-        records = np.flatnonzero(mask)
+        records = np.flatnonzero(mask & (table.doc_of_record >= 0))  # records of a live document
         if not sections and parsed.excluded is not None:
             excluded_docs = table.doc_of_record[evaluate(parsed.excluded)[0]]
             records = records[~np.isin(table.doc_of_record[records], excluded_docs)]

@@ -916,7 +916,7 @@ def test_best_first_ranks_each_groups_best_record_like_a_full_sort():
     rng = np.random.default_rng(7)
     for size, groups in ((1, 1), (50, 5), (2000, 300), (2000, 1900)):
         scores = rng.integers(0, 6, size).astype(float) / 4  # many ties
-        group_of = rng.integers(-1, groups, size)  # -1: a record of no document
+        group_of = rng.integers(0, groups, size)
         records = np.flatnonzero(rng.random(size) < 0.7)
         order = records[np.lexsort((records, -scores[records]))]
         _, first = np.unique(group_of[order], return_index=True)
