@@ -42,7 +42,7 @@ class DocTable:
         records = np.flatnonzero(keyed)
         docs = self.doc_of_record[records]
         self.date_of_doc = np.zeros(len(self.keys), dtype=np.int64)  # YYYYMMDD, 0 if unknown
-        dated = tables.days()[records]
+        dated = tables.days[records]
         self.date_of_doc[docs[dated != 0]] = dated[dated != 0]
         self.values: dict[str, list[str]] = {}
         self.value_of_doc: dict[str, np.ndarray] = {}

@@ -75,7 +75,7 @@ def index_documents(documents: Iterable[Document], index_dir: str | os.PathLike)
     with write_lock(index_path):
         ix = open_or_create(index_path, rebuild=True)
         files = ((None, document_records(doc, FileState(doc.file, "", ""))) for doc in documents)
-        writer.commit(ix, index_path, files, [], True, True, lambda done: None)
+        writer.commit(ix, index_path, files, [], rebuild=True, parallel=True, progress=lambda done: None)
         _count_generation(ix, index_path, report)
         mark_complete(index_path)
     report.added = report.files

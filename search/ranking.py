@@ -23,8 +23,8 @@ from whoosh import query as wq
 
 from . import analysis
 from .facets import distinct
-from .query import Prefer, Rerank
 from .numbers import day_number
+from .query import Prefer, Rerank
 from .tables import GenerationTables
 from .weights import Weights
 from .whoosh_internals import position_arrays, posting_arrays
@@ -43,7 +43,7 @@ class Statistics:
         tables = tables or GenerationTables(reader)
         self.size = tables.size
         self.live = tables.live
-        self.days = tables.days()  # each record's date, YYYYMMDD (0: none), for date ranges
+        self.days = tables.days  # each record's date, YYYYMMDD (0: none), for date ranges
         # BM25's length normalisation of each record in every scorable field, the field's
         # average length taken as Whoosh takes it: over all records, deleted ones included
         # (they are in the total length too).
@@ -68,7 +68,9 @@ class Statistics:
 
     def weighted(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """A term's records and what it adds to each one's score, before the query's boost: its
-        BM25 weight (Whoosh's BM25F, with `idf_of`) in a scored field, 1 in an unscored one."""
+        BM25 weight (Whoosh's BM25F, with `idf_of`) in a scored field, 1 in an unscored one.
+        Whoosh's idf counts deleted records too; so does the term index, but not the records
+        found: Whoosh's matcher has already skipped the deleted records a list starts with."""
         found = self._cache.get((field, text))
         if found is None:
             ids, tfs = postings(reader, field, text)
@@ -240,8 +242,6 @@ class Evaluation:
         return mask, scores
 
     def _add_term(self, term: wq.Term, mask: np.ndarray, scores: np.ndarray) -> None:
-        # Whoosh's idf counts deleted records too; so does the term index, but not the records
-        # found: Whoosh's matcher has already skipped the deleted records a list starts with.
         ids, weights = self.stats.weighted(self.reader, term.fieldname, term.text)
         if len(ids):
             mask[ids] = True

@@ -169,8 +169,8 @@ def _close_all(searchers: list, lock: threading.Lock) -> None:
 
 def best_first(records: np.ndarray, scores: np.ndarray, group_of: np.ndarray) -> np.ndarray:
     """The best of `records` (ascending) in each group (`group_of`: a record's document or
-    section, numbered from 0), groups in rank order: higher score first, then lower record number, as Whoosh
-    breaks ties. Linear in the records: only each group's best are sorted."""
+    section, numbered from 0), groups in rank order: higher score first, then lower record
+    number, as Whoosh breaks ties. Linear in the records: only each group's best are sorted."""
     if not len(records):
         return records
     groups = group_of[records]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -156,6 +157,7 @@ class GenerationTables:
         """A column's distinct values (sorted, "" included if present) and each record's code."""
         return self.columns[name]
 
+    @cached_property
     def days(self) -> np.ndarray:
         """Each record's date as the integer YYYYMMDD; 0 where it has none."""
         names, codes = self.columns["date"]
