@@ -9,10 +9,11 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import REPO, run_cli
 from click.testing import CliRunner
 
 import cli
@@ -515,6 +516,17 @@ def test_a_read_only_command_ends_at_once_with_its_whole_answer(corpus_index):
         assert (result.returncode, result.stdout) == (0, expected.stdout), args
     missing = run_cli("show", "999/XX-YY", env=env)
     assert missing.returncode == 1 and missing.stderr.startswith("Lỗi:")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads are counted in /proc")
+def test_the_command_line_starts_no_helper_threads():
+    """No command does linear algebra: numpy's OpenBLAS must not start a thread per core, which
+    costs every one-query command CPU time it then waits for on a busy machine."""
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    result = subprocess.run([sys.executable, "-c", "import os, cli; print(len(os.listdir('/proc/self/task')))"],
+                            capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
 
 
 def test_the_console_script(corpus_index):
