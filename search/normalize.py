@@ -35,9 +35,10 @@ def _toned(vowels: str) -> str:
 # The old style marks the second vowel of the open nuclei oa, oe, uy
 # (hoà, khoẻ, thuỷ); the new style marks the first (hòa, khỏe, thủy). Only a
 # nucleus that ends the syllable qualifies ("hoàn", "thuyền" are the same in both
-# styles), and "qu" + y is the consonant qu before y ("quý" stays).
+# styles), and "qu" + y is the consonant qu before y ("quý" stays). Both branches start
+# with their vowel (the "qu" look-behind after it), so the search skips to an o or a u.
 _OLD_TONE_RE = re.compile(
-    rf"(?:[oO][{_toned('aeAE')}]|(?<![qQ])[uU][{_toned('yY')}])(?![^\W\d_])"
+    rf"(?:[oO][{_toned('aeAE')}]|[uU](?<![qQ][uU])[{_toned('yY')}])(?![^\W\d_])"
 )
 
 
