@@ -101,12 +101,15 @@ def _across_segments(reader, read, field: str, text: str, dtype) -> tuple[np.nda
     whole index, concatenated in segment order."""
     records, values = [], []
     for leaf, offset in reader.leaf_readers():
-        leaf_records, leaf_values = read(leaf, field, text)
+        leaf_records, leaf_values = read(leaf, field, text)  # new arrays: offset in place
         if len(leaf_records):
-            records.append(leaf_records + offset)
+            leaf_records += offset
+            records.append(leaf_records)
             values.append(leaf_values)
     if not records:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=dtype)
+    if len(records) == 1:
+        return records[0], values[0]
     return np.concatenate(records), np.concatenate(values)
 
 
@@ -228,10 +231,9 @@ class Evaluation:
             lines = (_SYLLABLE_RE.findall(line) for line in analysis.unify_tones(
                 (fields.get("text") or "").lower()).split("\n"))
             clauses[record] = [title + line for line in lines if line]
-        lengths = [len(c) for found in clauses.values() for c in found]
-        average = sum(lengths) / max(len(lengths), 1)
-        for record, found in clauses.items():
-            scores[record] += weights.clause * max((shape.clause_score(c, average) for c in found), default=0)
+        best = shape.best_clauses(list(clauses.values()))
+        for record, score in zip(clauses, best):
+            scores[record] += weights.clause * score
         return scores
 
     def _terms(self, terms: list[wq.Term]) -> tuple[np.ndarray, np.ndarray]:
@@ -290,13 +292,15 @@ class _Shape:
     def __init__(self, slots, stats: Statistics, reader, weights: Weights):
         distinct = list(dict.fromkeys(s for s in slots if s))
         self.slot_of = {form: i for i, slot in enumerate(distinct) for form in slot}
-        self.forms = frozenset(self.slot_of)
         self.slot_idf = [max(stats.idf(reader, "syl", f) for f in slot) for slot in distinct]
         pairs = list(dict.fromkeys((x, y) for x, y in zip(slots, slots[1:]) if x and y))
         self.pair_of = {(a, b): i for i, (x, y) in enumerate(pairs) for a in x for b in y}
-        self.pair_after: dict[str, dict[str, int]] = {}  # a -> {b: the pair's index}
+        # The same as arrays, each form numbered: its slot, and the pair (or -1) of two forms
+        self.form_index = {form: i for i, form in enumerate(self.slot_of)}
+        self.form_slot = np.array(list(self.slot_of.values()), dtype=np.int64)
+        self.form_pair = np.full((len(self.form_index),) * 2, -1, dtype=np.int64)
         for (a, b), i in self.pair_of.items():
-            self.pair_after.setdefault(a, {})[b] = i
+            self.form_pair[self.form_index[a], self.form_index[b]] = i
         self.pair_idf = [max(stats.idf(reader, "bigram", f"{a}_{b}") for a in x for b in y) for x, y in pairs]
         self.stats, self.reader, self.weights = stats, reader, weights
 
@@ -312,30 +316,41 @@ class _Shape:
             return share
         return share * sum(1 for p in zip(title, title[1:]) if p in self.pair_of) / (len(title) - 1)
 
-    def clause_score(self, clause: list[str], average: float) -> float:
-        """BM25 of one clause for the query's syllables and pairs (fields syl and
-        bigram), its length against the average clause of the candidates."""
-        present = self.forms.intersection(clause)  # most clauses hold none (set operations in C)
-        if not present:
-            return 0.0
-        slot_tf = [0] * len(self.slot_idf)
-        pair_tf = [0] * len(self.pair_idf)
-        for form in present:
-            slot_tf[self.slot_of[form]] += clause.count(form)
-            after = self.pair_after.get(form)
-            at = -1
-            while after:  # each place the form stands: is the next syllable its pair's second?
-                try:
-                    at = clause.index(form, at + 1)
-                except ValueError:
-                    break
-                pair = after.get(clause[at + 1]) if at + 1 < len(clause) else None
-                if pair is not None:
-                    pair_tf[pair] += 1
-        norm = K1 * ((1 - B) + B * len(clause) / average)
-        saturation = lambda tf: tf * (K1 + 1) / (tf + norm)  # noqa: E731
-        return (self.weights.syl * sum(idf * saturation(tf) for tf, idf in zip(slot_tf, self.slot_idf) if tf)
-                + self.weights.bigram * sum(idf * saturation(tf) for tf, idf in zip(pair_tf, self.pair_idf) if tf))
+    def best_clauses(self, records: list[list[list[str]]]) -> list[float]:
+        """Each record's best clause: the BM25 of a clause (a list of syllables) for the query's
+        syllables and pairs (fields syl and bigram), its length against the average clause of
+        all; 0 for a record without clauses. All clauses are counted at once in arrays."""
+        clauses = [clause for found in records for clause in found]
+        if not clauses:
+            return [0.0] * len(records)
+        lengths = np.array([len(c) for c in clauses])
+        average = sum(lengths.tolist()) / len(clauses)
+        # Each syllable as the number of the query form it is, or -1
+        forms = np.array([self.form_index.get(s, -1) for clause in clauses for s in clause], dtype=np.int64)
+        clause_of = np.repeat(np.arange(len(clauses)), lengths)
+        known = forms >= 0
+        slot_tf = np.bincount(clause_of[known] * len(self.slot_idf) + self.form_slot[forms[known]],
+                              minlength=len(clauses) * len(self.slot_idf)).reshape(len(clauses), -1)
+        first, second = forms[:-1], forms[1:]
+        adjacent = (clause_of[:-1] == clause_of[1:]) & (first >= 0) & (second >= 0)
+        pairs = self.form_pair[first[adjacent], second[adjacent]]
+        in_pairs = pairs >= 0
+        pair_tf = np.bincount(clause_of[:-1][adjacent][in_pairs] * len(self.pair_idf) + pairs[in_pairs],
+                              minlength=len(clauses) * len(self.pair_idf)).reshape(len(clauses), -1)
+        norm = K1 * ((1 - B) + B * lengths / average)
+
+        def bm25(tfs: np.ndarray, idfs: list[float]) -> np.ndarray:
+            total = np.zeros(len(clauses))
+            for tf, idf in zip(tfs.T, idfs):  # term by term, as a sum in Python adds them
+                total = total + np.where(tf > 0, idf * (tf * (K1 + 1) / (tf + norm)), 0.0)
+            return total
+
+        score = self.weights.syl * bm25(slot_tf, self.slot_idf) + self.weights.bigram * bm25(pair_tf, self.pair_idf)
+        best, at = [], 0
+        for found in records:
+            best.append(float(score[at:at + len(found)].max()) if found else 0.0)
+            at += len(found)
+        return best
 
 
 def _positional(query: wq.Query) -> bool:

@@ -61,6 +61,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter,
                                   _lenfield)
 from whoosh.columns import VarBytesColumn
+from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Frequency, Positions
@@ -290,7 +291,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
         """The whole posting list from its start, with one read: record numbers (int64) and
         weights (float64); with `positions`, also each position's record and the positions."""
         length = self._length[0] if isinstance(self._length, tuple) else self._length  # read back as a 1-tuple
-        view = memoryview(self._postfile.get(self._baseoffset, self._startoffset + length - self._baseoffset))
+        view = _file_view(self._postfile, self._baseoffset, self._startoffset + length - self._baseoffset)
         at, ids, weights, pos_ids, pos = 0, [], [], [], []
         while True:
             length, count, _, _, flags = _HEADER.unpack_from(view, at)
@@ -311,10 +312,22 @@ class ArrayLeafMatcher(W3LeafMatcher):
             at += abs(length)
             if length < 0:
                 break
-        result = (np.concatenate(ids).astype(np.int64), np.concatenate(weights).astype(np.float64))
+        # New arrays, each filled in one pass (the views into the file go with this frame)
+        result = (np.concatenate(ids, dtype=np.int64), np.concatenate(weights, dtype=np.float64))
         if positions:
-            result += (np.concatenate(pos_ids).astype(np.int64), np.concatenate(pos).astype(np.int64))
+            result += (np.concatenate(pos_ids, dtype=np.int64), np.concatenate(pos, dtype=np.int64))
         return result
+
+
+def _file_view(f: StructFile, offset: int, size: int) -> memoryview:
+    """`size` bytes of a segment file from `offset`: without a copy where the segment is mapped
+    (a `_MapReader` under the compound file's `SubFile`), else read. A posting list's blocks hold
+    its positions too, most of its bytes, which scoring never reads."""
+    sub = f.file
+    if isinstance(sub, SubFile) and isinstance(sub._file, _MapReader):
+        start = sub._offset + offset
+        return memoryview(sub._file.data)[start:start + size]
+    return memoryview(f.get(offset, size))
 
 
 class ArrayCodec(W3Codec):

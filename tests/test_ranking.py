@@ -225,3 +225,47 @@ def test_an_article_named_in_a_named_code_comes_first_though_its_text_never_name
 def test_initials_too_short_to_be_a_name_name_nothing(code_engine):
     # "LKT" (Luật Kho thóc) has three letters, like many codes and words: it selects no law
     assert articles(code_engine, "điều 3 LKT") == []
+
+
+def test_the_best_clause_scores_are_each_clauses_bm25():
+    """The rerank counts every candidate's clauses at once in arrays: each record must get the
+    BM25 of its best clause exactly as one clause at a time gives it (same sums, same order), with
+    a slot of several forms (a query typed without marks), a pair of one form twice, and records
+    without clauses."""
+    import random
+
+    from search.ranking import B, K1, _Shape
+    from search.weights import Weights
+
+    class Idf:  # stands in for the index's statistics
+        def idf(self, reader, field, text):
+            return 0.5 + (sum(map(ord, f"{field}{text}")) % 97) / 13
+
+    slots = [frozenset({"ban", "bán", "bàn"}), frozenset({"hàng"}), frozenset({"hàng"}), None,
+             frozenset({"hóa"}), frozenset({"đơn"})]
+    weights = Weights()
+    shape = _Shape(slots, Idf(), None, weights)
+    vocabulary = ["ban", "bán", "bàn", "hàng", "hóa", "đơn", "của", "và", "người"]
+    rng = random.Random(7)
+    records = [[[rng.choice(vocabulary) for _ in range(rng.randint(1, 30))] for _ in range(rng.randint(0, 6))]
+               for _ in range(200)]
+
+    def bm25(clause, average):
+        slot_tf = [0] * len(shape.slot_idf)
+        pair_tf = [0] * len(shape.pair_idf)
+        for s in clause:
+            if s in shape.slot_of:
+                slot_tf[shape.slot_of[s]] += 1
+        for pair in zip(clause, clause[1:]):
+            if pair in shape.pair_of:
+                pair_tf[shape.pair_of[pair]] += 1
+        norm = K1 * ((1 - B) + B * len(clause) / average)
+        saturation = lambda tf: tf * (K1 + 1) / (tf + norm)  # noqa: E731
+        return (weights.syl * sum(idf * saturation(tf) for tf, idf in zip(slot_tf, shape.slot_idf) if tf)
+                + weights.bigram * sum(idf * saturation(tf) for tf, idf in zip(pair_tf, shape.pair_idf) if tf))
+
+    lengths = [len(c) for found in records for c in found]
+    average = sum(lengths) / len(lengths)
+    expected = [max((bm25(c, average) for c in found), default=0.0) for found in records]
+    assert shape.best_clauses(records) == expected
+    assert shape.pair_of[("hàng", "hàng")] is not None and any(e == 0.0 for e in expected)
