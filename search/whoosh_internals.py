@@ -16,8 +16,9 @@ Whoosh attribute (a test checks that too).
   (they serve only Whoosh's own scoring, which search/ranking.py replaces).
   `written_with_codec` tells an index of another format (it needs a rebuild).
 - `posting_arrays`, `position_arrays`: a term's whole posting list (record
-  numbers, frequencies; or each position and its record) with one read and a
-  `numpy.frombuffer` per block.
+  numbers, frequencies; or each position and its record) with one look-up in the
+  segment's term index (`_terms.matcher`, `_text_to_bytes`), no copy of the
+  mapped file and a `numpy.frombuffer` per block.
 - `length_bytes`: a segment's field lengths as the raw byte column Whoosh
   stores (`_perdoc`, the column reader's `_dbfile/_basepos/_count`), one read
   instead of a `doc_field_length` call per record; `LENGTH_OF_BYTE` decodes it.
@@ -66,8 +67,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Frequency, Positions
 from whoosh.matching import ReadTooFar
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.reading import TermNotFound
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
@@ -77,11 +78,15 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def _leaf_matcher(leaf, field: str, text: str):
-    """The segment's own matcher of a term (deleted records included), or None."""
-    if (field, text) not in leaf:
+    """The segment's own matcher of a term (deleted records included), or None. One look-up in
+    the term index (`in` then `SegmentReader.postings` made two) and no wrapper skipping the
+    deleted records (the callers mask them)."""
+    if field not in leaf.schema:
         return None
-    matcher = leaf.postings(field, text)
-    return matcher.child if isinstance(matcher, FilterMatcher) else matcher
+    try:
+        return leaf._terms.matcher(field, leaf._text_to_bytes(field, text), leaf.schema[field].format)
+    except TermNotFound:
+        return None
 
 
 def posting_arrays(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
