@@ -78,28 +78,45 @@ def load() -> None:
     _words()
 
 
-def _features(syllables: list[str]) -> list[dict]:
+@lru_cache(maxsize=20_000)  # Vietnamese has about 7,000 syllables in use; numbers and codes vary
+def _syllable_attributes(syllable: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A syllable's lower case and the CRF attributes it gives its own item, the next one's
+    ("-1:") and the previous one's ("+1:"), in pyvi's order, the false ones left out."""
+    lower, upper, title = syllable.lower(), syllable.isupper(), syllable.istitle()
+    own = (f"word.lower():{lower}",) + ("word.isupper()",) * upper + ("word.istitle()",) * title \
+        + ("word.isdigit()",) * syllable.isdigit()
+    before = (f"-1:word.lower():{lower}",) + ("-1:word.istitle()",) * title + ("-1:word.isupper()",) * upper
+    after = (f"+1:word.lower():{lower}",) + ("+1:word.istitle()",) * title + ("+1:word.isupper()",) * upper
+    return lower, own, before, after
+
+
+def _features(syllables: list[str]) -> list[list[str]]:
+    """pyvi's features (ViTokenizer.sent2features) as CRFsuite reads them: pyvi's dicts become
+    attributes "key:value" for text, and "key" of value 1.0 or 0.0 for booleans; an attribute
+    of value 0 adds nothing to a score, so only the true ones are listed (same labels, a third
+    of the attributes to convert)."""
     words = _words()
-    out = []
+    attributes = [_syllable_attributes(s) for s in syllables]
+    lower = [a[0] for a in attributes]
+    pairs = [f"{a} {b}" in words for a, b in zip(lower, lower[1:])]  # pair i: syllables i, i + 1
+    triples = [f"{a} {b} {c}" in words for a, b, c in zip(lower, lower[1:], lower[2:])]
     last = len(syllables) - 1
-    for i, word in enumerate(syllables):
-        features = {"bias": 1.0, "word.lower()": word.lower(), "word.isupper()": word.isupper(),
-                    "word.istitle()": word.istitle(), "word.isdigit()": word.isdigit()}
+    out = []
+    for i, (_, own, _, _) in enumerate(attributes):
+        item = ["bias", *own]
         if i > 0:
-            word1 = syllables[i - 1]
-            features.update({"-1:word.lower()": word1.lower(), "-1:word.istitle()": word1.istitle(),
-                             "-1:word.isupper()": word1.isupper(),
-                             "-1:word.bi_gram()": f"{word1} {word}".lower() in words})
-            if i > 1:
-                features["-2:word.tri_gram()"] = f"{syllables[i - 2]} {word1} {word}".lower() in words
+            item += attributes[i - 1][2]
+            if pairs[i - 1]:
+                item.append("-1:word.bi_gram()")
+            if i > 1 and triples[i - 2]:
+                item.append("-2:word.tri_gram()")
         if i < last:
-            word1 = syllables[i + 1]
-            features.update({"+1:word.lower()": word1.lower(), "+1:word.istitle()": word1.istitle(),
-                             "+1:word.isupper()": word1.isupper(),
-                             "+1:word.bi_gram()": f"{word} {word1}".lower() in words})
-            if i < last - 1:
-                features["+2:word.tri_gram()"] = f"{word} {word1} {syllables[i + 2]}".lower() in words
-        out.append(features)
+            item += attributes[i + 1][3]
+            if pairs[i]:
+                item.append("+1:word.bi_gram()")
+            if i < last - 1 and triples[i]:
+                item.append("+2:word.tri_gram()")
+        out.append(item)
     return out
 
 
