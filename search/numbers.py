@@ -30,10 +30,13 @@ _SLASH = r"[ \t]*//?[ \t]*"  # a slash typed twice is one ("24/2026//NQ-CP")
 _PART = rf"[{_UP}](?:[{_UP}\d]*(?![^\W_])|[^\W_]*?[{_UP}][^\W_]*)"
 # NQ-CP, VBHN-VPQH, L-004, L.003, VPCP-V.I; "TT- BTC" (a space after the hyphen) too
 _SYMBOL = rf"{_PART}(?:-(?:[ \t](?=[{_UP}]{{2}}))?[^\W_]+|\.[{_UP}\d]{{1,3}}(?![^\W_]))*"
-_SERIAL = r"\d{1,8}(?:\.\d{1,3})?"  # 128, 20251022, 66.4
+# The serial (128, 20251022, 66.4): its first digit, then what stands before that digit: not a
+# letter, digit or / . - ("a128"), or else "số" ("số347/TTr-CP"). Checked after the digit, so a
+# search skips from digit to digit instead of trying the look-behind at every character.
+_SERIAL = r"\d(?:(?<![\w/.-]\d)|(?<=[Ss]ố\d))\d{0,7}(?:\.\d{1,3})?"
 
 _NUMBER = (
-    rf"(?:(?<![\w/.-])|(?<=[Ss]ố)){_SERIAL}"  # also glued to "số": "số347/TTr-CP"
+    rf"{_SERIAL}"
     rf"(?:(?:{_SLASH}\d{{4}})?{_SLASH}{_SYMBOL}(?:{_SLASH}{_SYMBOL})*"  # 128/NQ-CP, 30/2021/QH15
     rf"|-{_SYMBOL}{_SLASH}{_SYMBOL})"  # 25-CT/TW, 21-LCT/HĐNN8
     rf"(?![\w])"
