@@ -96,12 +96,17 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     return _across_segments(reader, posting_arrays, field, text, np.float64)
 
 
-def _across_segments(reader, read, field: str, text: str, dtype) -> tuple[np.ndarray, np.ndarray]:
-    """`read(leaf, field, text)` -> (records, values) of every segment, records offset to the
-    whole index, concatenated in segment order."""
+def _across_segments(reader, read, field: str, text: str, dtype, among: np.ndarray | None = None,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """`read(leaf, field, text[, among])` -> (records, values) of every segment, records offset to
+    the whole index, concatenated in segment order; `among`, a mask over the whole index, is
+    passed on as each segment's part."""
     records, values = [], []
     for leaf, offset in reader.leaf_readers():
-        leaf_records, leaf_values = read(leaf, field, text)  # new arrays: offset in place
+        if among is None:
+            leaf_records, leaf_values = read(leaf, field, text)  # new arrays: offset in place
+        else:
+            leaf_records, leaf_values = read(leaf, field, text, among[offset:offset + leaf.doc_count_all()])
         if len(leaf_records):
             leaf_records += offset
             records.append(leaf_records)
@@ -120,23 +125,26 @@ def idf_of(count: int, frequency: int) -> float:
     return log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
-def positions(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def positions(reader, field: str, text: str, among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(record of each position, position) of one term across all segments, sorted by
-    record then position; deleted records may be included."""
-    return _across_segments(reader, position_arrays, field, text, np.int64)
+    record then position; deleted records may be included. With `among` (a mask), the
+    positions of other records may be left out (whole blocks of the posting list are skipped)."""
+    return _across_segments(reader, position_arrays, field, text, np.int64, among)
 
 
 def phrase_records(reader, phrase: wq.Phrase, allowed: np.ndarray) -> np.ndarray:
     """The records among `allowed` (a mask) where the phrase's words stand one after another."""
     keys = None
     for k, word in enumerate(phrase.words):
-        records, at = positions(reader, phrase.fieldname, word)
+        records, at = positions(reader, phrase.fieldname, word, among=allowed)
         keep = allowed[records] & (at >= k)
         # record << 32 | where the phrase would start: sorted and unique, as the postings are
         word_keys = (records[keep] << 32) | (at[keep] - k)
         keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
         if not len(keys):
             break
+        allowed = np.zeros_like(allowed)  # the next words are read only where the phrase may still be
+        allowed[keys >> 32] = True
     return distinct(keys >> 32) if keys is not None else np.zeros(0, dtype=np.int64)
 
 

@@ -106,14 +106,15 @@ def posting_arrays(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]
     return block[:, 0].astype(np.int64), block[:, 1]
 
 
-def position_arrays(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def position_arrays(leaf, field: str, text: str, among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(record of each position, position), both int64, of one term in one segment
-    (a field with `TermPositions`); deleted records included."""
+    (a field with `TermPositions`); deleted records included. With `among` (a mask over the
+    segment's records), the positions of other records may be left out."""
     matcher = _leaf_matcher(leaf, field, text)
     if matcher is None:
         return _EMPTY, _EMPTY
     if isinstance(matcher, ArrayLeafMatcher):
-        return matcher.arrays(positions=True)[2:]
+        return matcher.arrays(positions=True, among=among)[2:]
     records, positions = [], []
     while matcher.is_active():
         found = matcher.value_as("positions")
@@ -292,31 +293,40 @@ class ArrayLeafMatcher(W3LeafMatcher):
                 self._read_ids()
             self._i = bisect_left(self._ids, targetid, self._i)
 
-    def arrays(self, positions: bool = False) -> tuple[np.ndarray, ...]:
+    def arrays(self, positions: bool = False, among: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
         """The whole posting list from its start, with one read: record numbers (int64) and
-        weights (float64); with `positions`, also each position's record and the positions."""
+        weights (float64); with `positions`, also each position's record and the positions.
+        `among` (a mask over the segment's records): only the blocks holding one of those records
+        are decoded, so that other records may be missing from the answer."""
         length = self._length[0] if isinstance(self._length, tuple) else self._length  # read back as a 1-tuple
         view = _file_view(self._postfile, self._baseoffset, self._startoffset + length - self._baseoffset)
-        at, ids, weights, pos_ids, pos = 0, [], [], [], []
+        # records of `among` up to each record number (exclusive): a block holds one of them if
+        # the count grows between the last record of the block before and its own
+        wanted_before = None if among is None else np.concatenate(([0], np.cumsum(among)))
+        at, previous_last, ids, weights, pos_ids, pos = 0, -1, [], [], [], []
         while True:
-            length, count, _, _, flags = _HEADER.unpack_from(view, at)
+            length, count, last, _, flags = _HEADER.unpack_from(view, at)
             at += _HEADER.size
-            block_ids = np.frombuffer(view, "<u4", count, at)
-            ids.append(block_ids)
-            if flags & _WEIGHTS:
-                weights.append(np.frombuffer(view, "<f4", count, at + 4 * count))
-                values_at = at + 8 * count
-            else:
-                weights.append(np.ones(count, dtype=np.float32))
-                values_at = at + 4 * count
-            if positions:
-                offsets = np.frombuffer(view, "<u4", count + 1, values_at)
-                base = values_at + 4 * (count + 1)
-                pos.append(np.frombuffer(view, "<u4", int(offsets[-1]) // 4, base))
-                pos_ids.append(np.repeat(block_ids, np.diff(offsets) // 4))
+            if wanted_before is None or wanted_before[last + 1] > wanted_before[previous_last + 1]:
+                block_ids = np.frombuffer(view, "<u4", count, at)
+                ids.append(block_ids)
+                if flags & _WEIGHTS:
+                    weights.append(np.frombuffer(view, "<f4", count, at + 4 * count))
+                    values_at = at + 8 * count
+                else:
+                    weights.append(np.ones(count, dtype=np.float32))
+                    values_at = at + 4 * count
+                if positions:
+                    offsets = np.frombuffer(view, "<u4", count + 1, values_at)
+                    base = values_at + 4 * (count + 1)
+                    pos.append(np.frombuffer(view, "<u4", int(offsets[-1]) // 4, base))
+                    pos_ids.append(np.repeat(block_ids, np.diff(offsets) // 4))
             at += abs(length)
+            previous_last = last
             if length < 0:
                 break
+        if not ids:
+            return (_EMPTY, np.zeros(0)) + ((_EMPTY, _EMPTY) if positions else ())
         # New arrays, each filled in one pass (the views into the file go with this frame)
         result = (np.concatenate(ids, dtype=np.int64), np.concatenate(weights, dtype=np.float64))
         if positions:

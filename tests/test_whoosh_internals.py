@@ -320,3 +320,33 @@ def test_only_the_glue_module_names_private_whoosh_internals():
     assert uses_of(GLUE, private), "the check no longer sees the glue module's own uses"
     offenders = [use for path in others for use in uses_of(path, private)]
     assert not offenders, "private Whoosh internals outside search/whoosh_internals.py: " + "; ".join(offenders)
+
+
+def test_positions_among_some_records_decode_only_their_blocks(tmp_path):
+    """A posting list of several blocks, asked for the positions of a few records: those
+    records' positions come whole, and the blocks holding none of them are not decoded
+    (a phrase's common words are read only where its rarer pairs already are)."""
+    from whoosh.fields import Schema
+
+    from search.schema import make_schema
+    from search.whoosh_internals import ArrayCodec, unlocked_writer
+
+    syl = make_schema()["syl"]
+    ix = FileStorage(str(tmp_path)).create_index(Schema(syl=syl))
+    writer = unlocked_writer(ix, codec=ArrayCodec())
+    for n in range(5000):  # "của" in every record, at one or two places
+        writer.add_document(syl="quy định của luật" + (" của nhà nước" if n % 3 == 0 else ""))
+    writer.commit()
+    (leaf, _), = ix.reader().leaf_readers()
+    records, places = position_arrays(leaf, "syl", "của")
+    assert len(np.unique(records)) == 5000
+    for chosen in ([7], [0, 4999], list(range(1000, 1100)), list(range(0, 5000, 997))):
+        among = np.zeros(5000, dtype=bool)
+        among[chosen] = True
+        some_records, some_places = position_arrays(leaf, "syl", "của", among)
+        keep = among[some_records]
+        assert list(zip(some_records[keep], some_places[keep])) == \
+            [(r, p) for r, p in zip(records, places) if among[r]]
+        blocks = {r // 1024 for r in chosen}  # records numbered in order, 1,024 to a block
+        assert len(np.unique(some_records)) <= 1024 * len(blocks)
+    assert len(position_arrays(leaf, "syl", "của", np.zeros(5000, dtype=bool))[0]) == 0
