@@ -81,7 +81,7 @@ def _leaf_matcher(leaf, field: str, text: str):
     """The segment's own matcher of a term (deleted records included), or None. One look-up in
     the term index (`in` then `SegmentReader.postings` made two) and no wrapper skipping the
     deleted records (the callers mask them)."""
-    if field not in leaf.schema:
+    if field not in leaf.schema or not hasattr(leaf, "_terms"):  # an empty index's reader has no terms
         return None
     try:
         return leaf._terms.matcher(field, leaf._text_to_bytes(field, text), leaf.schema[field].format)
