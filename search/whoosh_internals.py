@@ -18,7 +18,9 @@ Whoosh attribute (a test checks that too).
 - `posting_arrays`, `position_arrays`: a term's whole posting list (record
   numbers, frequencies; or each position and its record) with one look-up in the
   segment's term index (`_terms.matcher`, `_text_to_bytes`), no copy of the
-  mapped file and a `numpy.frombuffer` per block.
+  mapped file (`_file_view`: the compound file's `SubFile._file/_offset`) and a
+  `numpy.frombuffer` per block; for phrases, only the blocks holding records
+  that may still match.
 - `length_bytes`: a segment's field lengths as the raw byte column Whoosh
   stores (`_perdoc`, the column reader's `_dbfile/_basepos/_count`), one read
   instead of a `doc_field_length` call per record; `LENGTH_OF_BYTE` decodes it.
