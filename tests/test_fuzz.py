@@ -354,7 +354,19 @@ def assert_no_live_markup(body: str) -> None:
 
 
 def web_params(draw_from: dict) -> dict:
-    return {name: value for name, value in draw_from.items() if value is not None}
+    """The drawn parameters as a browser sends them: a lone surrogate, which no URL can carry,
+    becomes U+FFFD (forms are sent as Unicode scalar values)."""
+    return {name: value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            for name, value in draw_from.items() if value is not None}
+
+
+def test_a_lone_surrogate_typed_in_the_form_is_answered(client):
+    params = web_params({"q": "\ud800 ", "signer": "a\udc00b", "issuer": None})
+    assert params == {"q": "\ufffd ", "signer": "a\ufffdb"}
+    for path in ("/search", "/api/search"):
+        assert client.get(path, query_string=params).status_code in (200, 400)
+    raw = client.get("/search?q=%ED%A0%80")  # the surrogate's UTF-8-like bytes, as a hand-typed URL may hold
+    assert raw.status_code in (200, 400) and "Traceback" not in raw.get_data(as_text=True)
 
 
 WEB_VALUE = st.none() | QUERY | FILTER_TEXT
