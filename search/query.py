@@ -432,9 +432,9 @@ class Prefer(wq.WrappingQuery):
 
 # Vietnamese writes a syllable whose whole rhyme is i or y after a consonant either
 # way (Sĩ/Sỹ, kì/kỳ, lí/lý, quí/quý); "gi" is a consonant of its own, so "gì" is not one.
-_I_OR_Y_RE = re.compile(r"^(?!gi)([bcdđghklmnpqrstvx]|ch|gh|kh|ng|ngh|nh|ph|qu|th|tr)([iìíỉĩịyỳýỷỹỵ])$")
-_Y_TO_I = str.maketrans("yỳýỷỹỵ", "iìíỉĩị")
-_I_OR_Y = frozenset("iìíỉĩịyỳýỷỹỵ")
+_I_OR_Y = "iìíỉĩịyỳýỷỹỵ"
+_I_OR_Y_RE = re.compile(rf"^(?!gi)([bcdđghklmnpqrstvx]|ch|gh|kh|ng|ngh|nh|ph|qu|th|tr)([{_I_OR_Y}])$")
+_Y_TO_I = str.maketrans(_I_OR_Y[6:], _I_OR_Y[:6])
 
 
 def spelling_key(syllable: str) -> str:
@@ -442,7 +442,7 @@ def spelling_key(syllable: str) -> str:
     made equal: y -> i as a whole rhyme after a consonant, and the look-alike
     Ð (U+00D0, U+00F0) -> Đ. Accents are kept."""
     syllable = syllable.replace("ð", "đ")
-    if syllable[-1:] not in _I_OR_Y:  # most syllables: no need to try the pattern
+    if not syllable or syllable[-1] not in _I_OR_Y:  # most syllables: no need to try the pattern
         return syllable
     m = _I_OR_Y_RE.match(syllable)
     return m.group(1) + m.group(2).translate(_Y_TO_I) if m else syllable
