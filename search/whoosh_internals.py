@@ -30,10 +30,19 @@ Whoosh attribute (a test checks that too).
 - `TermFrequencies`, `TermPositions`: formats whose `word_values` count terms
   prepared as space-separated text in one pass; `TermPositions` stores a
   posting's positions as raw uint32, so they too load without unpacking.
+- `ArrayWriter`: Whoosh's `SegmentWriter` whose `TermFrequencies` and
+  `TermPositions` fields (nearly every posting) skip Whoosh's posting pool, a
+  Python tuple per posting: their terms are gathered and sorted as arrays
+  (search/postings.py) and each chunk of posting lists is written at once in
+  the bytes `W3FieldWriter` and `ArrayPostingsWriter` would write
+  (`_fieldid`, `_postfile`, the term index's `dbfile/index/buckets/hashfn/
+  lastkey`); merging a segment reads its lists as arrays
+  (`add_postings_to_pool`).
 - `unlocked_writer`, `ProcessWriter`, `RecordTask`: writers for a caller that
   holds the index's write lock itself (`_lk=False`), and Whoosh's
-  multi-process writer whose sub-processes run code of ours on each record
-  (`SubWriterTask._process_file`, `MpWriter._new_task`). Whoosh's own commit
+  multi-process writer whose sub-processes write with `ArrayWriter` and run
+  code of ours on each record (`SubWriterTask._process_file`,
+  `MpWriter._new_task`). Whoosh's own commit
   ignores a sub-process that died (`MpWriter._commit` skips a missing result)
   and waits for ever on a queue nobody reads; `ProcessWriter` fails instead
   (`WriterFailed`), before anything is published.
@@ -58,11 +67,14 @@ import weakref
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter,
-                                  _lenfield)
+                                  W3TermInfo, _lenfield)
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
@@ -71,8 +83,11 @@ from whoosh.formats import Frequency, Positions
 from whoosh.matching import ReadTooFar
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
-from whoosh.system import pack_uint
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
+
+from .postings import TermPool
 
 # --- reading -------------------------------------------------------------------------
 
@@ -201,6 +216,9 @@ class TermPositions(Positions):
 #                  uint32 offsets[count + 1] and the values' bytes one after another
 _HEADER = struct.Struct("<iIIfB")
 _WEIGHTS = 1
+_KEY_VALUE_LENGTHS = struct.Struct("!ii")  # before each key and value in the term index (filetables._lengths)
+# W3TermInfo.to_bytes of a term not inlined, without lengths: its `_struct`, then offset and length
+_TERM_INFO = struct.Struct("!BfIBBfII" "qi")
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
@@ -374,9 +392,198 @@ def written_with_codec(ix) -> bool:
 # --- writing -------------------------------------------------------------------------
 
 
-def unlocked_writer(ix, **kwargs):
+class ArrayWriter(SegmentWriter):
+    """Whoosh's segment writer (with `ArrayCodec`) whose fields in `TermFrequencies` and
+    `TermPositions` formats, nearly every posting, bypass Whoosh's posting pool: a tuple per
+    posting, sorted, then handed to the codec one at a time cost more than segmenting the
+    text. Their terms go to a `search.postings.TermPool` and come out sorted as arrays;
+    `_write_lists` writes each term's blocks and term-index entry exactly as Whoosh's
+    `W3FieldWriter` and `ArrayPostingsWriter` would (a test compares the files). Other
+    fields, and the stored fields, lengths and columns, go through Whoosh's own code."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, codec=ArrayCodec(), **kwargs)
+        pooled = {name: isinstance(field.format, TermPositions) for name, field in self.schema.items()
+                  if isinstance(field.format, (TermFrequencies, TermPositions))}
+        self.terms = TermPool(pooled, Path(self._tempstorage.folder), limitmb * 1024 * 1024)
+
+    def add_document(self, **fields):
+        """SegmentWriter.add_document for the engine's records (no boosts, spelling or vectors)."""
+        self._check_state()
+        perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdocwriter.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if name in self.terms.fields:
+                    count = self.terms.add(name, docnum, value)
+                    length = count if field.scorable else 0
+                elif field.indexed:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if field.scorable:
+                            length += freq
+                        self.pool.add((name, tbytes, docnum, weight, vbytes))
+                perdocwriter.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdocwriter.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """A segment being merged: its pooled fields' posting lists go to the term pool as
+        arrays, the rest to Whoosh's pool posting by posting."""
+        renumbered = np.arange(startdoc, startdoc + reader.doc_count_all())
+        if docmap is not None:  # deleted records are left out
+            renumbered[:] = -1
+            renumbered[list(docmap)] = list(docmap.values())
+        for name in reader.indexed_field_names():
+            if name not in self.schema:
+                continue
+            if name in self.terms.fields:
+                self.terms.add_lists(name, _renumbered_lists(reader, name, renumbered,
+                                                             self.terms.fields[name].positions))
+                continue
+            for tbytes in reader.lexicon(name):
+                matcher = reader.postings(name, tbytes)
+                while matcher.is_active():
+                    if renumbered[matcher.id()] >= 0:
+                        self.pool.add((name, tbytes, int(renumbered[matcher.id()]), matcher.weight(),
+                                       matcher.value()))
+                    matcher.next()
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pooled = groupby(self.pool.iter_postings(), key=itemgetter(0))  # fields in name order
+        listed = set(self.terms.field_names())
+        for name in sorted(listed | self.pool.fieldnames):
+            if name in listed:
+                _write_lists(self.fieldwriter, name, self.schema[name], self.terms.chunks(name))
+            else:
+                _, postings = next(pooled)
+                self.fieldwriter.add_postings(self.schema, None, postings)
+        self.fieldwriter.close()
+
+    def _close_segment(self):
+        super()._close_segment()
+        self.terms.close()
+
+
+def _renumbered_lists(leaf, name: str, renumbered: np.ndarray, positions: bool):
+    """(term, records, frequencies, positions or None) of each term of a field in one segment,
+    records renumbered and deleted ones (-1) left out."""
+    boost = leaf.schema[name].format.field_boost
+    for tbytes in leaf.lexicon(name):
+        term = tbytes.decode("utf-8")
+        records, weights = posting_arrays(leaf, name, term)
+        kept = renumbered[records] >= 0
+        if not kept.any():
+            continue
+        found = None
+        if positions:
+            position_records, found = position_arrays(leaf, name, term)
+            found = found[renumbered[position_records] >= 0]
+            freqs = np.diff(np.searchsorted(position_records, np.r_[records, records[-1] + 1]))
+        else:
+            freqs = np.rint(weights / boost)
+        yield term, renumbered[records[kept]], freqs[kept], found
+
+
+def _write_lists(fieldwriter, name: str, field, chunks) -> None:
+    """A field's posting lists (`search.postings.Chunk`s, in term order) into the segment,
+    byte for byte as `W3FieldWriter.add_postings` with `ArrayPostingsWriter` writes them
+    (`ArrayCodec`'s block limit; no lengths, `ArrayCodec.length_stats` being off), each
+    chunk's blocks written at once and its terms added to the term index at once."""
+    fieldwriter.start_field(name, field)
+    prefix = pack_ushort(fieldwriter._fieldid)
+    postfile = fieldwriter._postfile
+    limit = ArrayCodec()._blocklimit
+    boost = field.format.field_boost
+    for chunk in chunks:
+        weights, at = (chunk.freqs * boost).astype("<f4"), chunk.at
+        records = chunk.records.astype("<u4", copy=False)
+        if chunk.positions is not None:
+            values = memoryview(chunk.positions.astype("<u4", copy=False)).cast("B")
+        else:
+            values = memoryview(chunk.freqs.astype(">u4")).cast("B")  # Frequency's pack_uint
+        record_bytes, weight_bytes = memoryview(records).cast("B"), memoryview(weights).cast("B")
+        # blocks of at most `limit` postings, a term's first block at the term's first posting
+        per_term = (np.diff(chunk.starts) + limit - 1) // limit
+        first_block = np.r_[0, np.cumsum(per_term)]
+        starts = (np.repeat(chunk.starts[:-1], per_term)
+                  + limit * (np.arange(first_block[-1]) - np.repeat(first_block[:-1], per_term)))
+        ends = np.minimum(starts + limit, np.repeat(chunk.starts[1:], per_term))
+        if at is not None:  # each block's position offsets (bytes, from its first posting's), one run
+            sizes = ends - starts + 1
+            ranges = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+            offsets = memoryview(((at[ranges] - np.repeat(at[starts], sizes)) * 4).astype("<u4")).cast("B")
+            offsets_at = np.r_[0, np.cumsum(sizes)].tolist()
+        block_max = np.maximum.reduceat(weights, starts).tolist()
+        weighted = np.maximum.reduceat((weights != 1.0).view(np.uint8), starts).tolist()
+        term_weight = np.add.reduceat(weights.astype(np.float64), chunk.starts[:-1]).tolist()
+        term_max = np.maximum.reduceat(weights, chunk.starts[:-1]).tolist()
+        starts, ends, first_block = starts.tolist(), ends.tolist(), first_block.tolist()
+        records_list, term_starts = records.tolist(), chunk.starts.tolist()
+        at = None if chunk.at is None else chunk.at.tolist()
+        out, entries = [], []
+        offset = postfile.tell()
+        for t, term in enumerate(chunk.terms):
+            term_offset = offset
+            out.append(WHOOSH3_HEADER_MAGIC)
+            offset += len(WHOOSH3_HEADER_MAGIC)
+            last_block = first_block[t + 1] - 1
+            for b in range(first_block[t], last_block + 1):
+                first, end = starts[b], ends[b]
+                parts = [record_bytes[4 * first:4 * end]]
+                if weighted[b]:
+                    parts.append(weight_bytes[4 * first:4 * end])
+                if at is None:
+                    parts.append(values[4 * first:4 * end])
+                else:
+                    parts += [offsets[4 * offsets_at[b]:4 * offsets_at[b + 1]], values[4 * at[first]:4 * at[end]]]
+                size = sum(map(len, parts))
+                out.append(_HEADER.pack(-size if b == last_block else size, end - first, records_list[end - 1],
+                                        block_max[b], _WEIGHTS if weighted[b] else 0))
+                out += parts
+                offset += _HEADER.size + size
+            first, end = term_starts[t], term_starts[t + 1]
+            info = _TERM_INFO.pack(False, term_weight[t], end - first, 0, 0, term_max[t], records_list[first],
+                                   records_list[end - 1], term_offset, offset - term_offset)
+            entries.append((prefix + term.encode("utf-8"), info))
+        postfile.write(b"".join(out))
+        _add_terms(fieldwriter._tindex, entries)
+    fieldwriter.finish_field()
+
+
+def _add_terms(tindex, entries: list[tuple[bytes, bytes]]) -> None:
+    """`OrderedHashWriter.add` of each (key, value), in order, with one write."""
+    dbfile, index, buckets, hashfn = tindex.dbfile, tindex.index, tindex.buckets, tindex.hashfn
+    if entries[0][0] <= tindex.lastkey:
+        raise ValueError("Keys must increase")
+    position = dbfile.tell()
+    out = []
+    for key, value in entries:
+        index.append(position)
+        out += [_KEY_VALUE_LENGTHS.pack(len(key), len(value)), key, value]
+        h = hashfn(key)
+        buckets[h & 255].append((h, position))
+        position += _KEY_VALUE_LENGTHS.size + len(key) + len(value)
+    dbfile.write(b"".join(out))
+    tindex.lastkey = entries[-1][0]
+
+
+def unlocked_writer(ix, **kwargs) -> ArrayWriter:
     """A writer for a caller that already holds the index's write lock."""
-    return ix.writer(_lk=False, **kwargs)
+    return ArrayWriter(ix, _lk=False, **kwargs)
 
 
 class WriterFailed(Exception):
@@ -404,7 +611,7 @@ class RecordTask(SubWriterTask):
         try:
             self.open()
             try:
-                super().run()
+                self._write_segment()
             finally:
                 self.close()
         except BaseException as e:  # noqa: BLE001 - reported to the parent, which fails the build
@@ -416,6 +623,14 @@ class RecordTask(SubWriterTask):
             finally:
                 sys.stderr.flush()
                 os._exit(1)
+
+    def _write_segment(self) -> None:
+        """SubWriterTask.run writing a segment of its own (multisegment), with `ArrayWriter`:
+        every job's records, then the segment handed to the parent."""
+        self.writer = ArrayWriter(self.storage.open_index(self.indexname), _lk=False, **self.kwargs)
+        while (job := self.jobqueue.get()) is not None:
+            self._process_file(*job)
+        self.resultqueue.put((None, self.writer.pool.fieldnames, self.writer._finalize_segment()), timeout=5)
 
     def _process_file(self, filename, doc_count):
         tempstorage = self.writer.temp_storage()
@@ -430,9 +645,9 @@ class ProcessWriter(MpWriter):
     """Whoosh's multi-process writer, each sub-process (a `task` class) writing its own
     segment; the caller holds the write lock."""
 
-    def __init__(self, ix, task: type[RecordTask], options: Any, procs: int, limitmb: int, codec):
-        super().__init__(ix, procs=procs, multisegment=True, _lk=False, codec=codec,
-                         subargs={"limitmb": limitmb, "codec": codec}, limitmb=limitmb)
+    def __init__(self, ix, task: type[RecordTask], options: Any, procs: int, limitmb: int):
+        super().__init__(ix, procs=procs, multisegment=True, _lk=False, codec=ArrayCodec(),
+                         subargs={"limitmb": limitmb}, limitmb=limitmb)
         self.task, self.options = task, options
 
     def _new_task(self):

@@ -21,7 +21,7 @@ from .index_store import BuildFailed
 from .records import Record, content_text
 from .segment_cache import FILE_NAME as SEGMENT_CACHE
 from .segment_cache import SegmentCache
-from .whoosh_internals import ArrayCodec, ProcessWriter, RecordTask, WriterFailed, unlocked_writer
+from .whoosh_internals import ProcessWriter, RecordTask, WriterFailed, unlocked_writer
 
 PARALLEL_BYTES = 200_000  # files smaller than this in all (about 200 records) are written in-process
 WRITER_PROCESSES = 2
@@ -73,9 +73,9 @@ def commit(ix, index_path: Path, files: Iterable[tuple[str | None, list[Record]]
         cache.close()
         cache = None
         writer = ProcessWriter(ix, _AnalysingTask, index_path / SEGMENT_CACHE, procs=WRITER_PROCESSES,
-                               limitmb=WRITER_MEMORY_MB, codec=ArrayCodec())
+                               limitmb=WRITER_MEMORY_MB)
     else:
-        writer = unlocked_writer(ix, limitmb=WRITER_MEMORY_MB, codec=ArrayCodec())
+        writer = unlocked_writer(ix, limitmb=WRITER_MEMORY_MB)
     try:
         for name in deletions:
             writer.delete_by_term("file", name)

@@ -329,11 +329,11 @@ def test_positions_among_some_records_decode_only_their_blocks(tmp_path):
     from whoosh.fields import Schema
 
     from search.schema import make_schema
-    from search.whoosh_internals import ArrayCodec, unlocked_writer
+    from search.whoosh_internals import unlocked_writer
 
     syl = make_schema()["syl"]
     ix = FileStorage(str(tmp_path)).create_index(Schema(syl=syl))
-    writer = unlocked_writer(ix, codec=ArrayCodec())
+    writer = unlocked_writer(ix)
     for n in range(5000):  # "của" in every record, at one or two places
         writer.add_document(syl="quy định của luật" + (" của nhà nước" if n % 3 == 0 else ""))
     writer.commit()
@@ -350,3 +350,105 @@ def test_positions_among_some_records_decode_only_their_blocks(tmp_path):
         blocks = {r // 1024 for r in chosen}  # records numbered in order, 1,024 to a block
         assert len(np.unique(some_records)) <= 1024 * len(blocks)
     assert len(position_arrays(leaf, "syl", "của", np.zeros(5000, dtype=bool))[0]) == 0
+
+
+def synthetic_records(count: int, seed: int, first: int = 0) -> list[dict]:
+    """Records with every field of the schema, their terms drawn Zipf-like from a small
+    Vietnamese vocabulary: common terms fill many blocks, most occur once or twice."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"{syllable}{n}" if n else syllable
+                  for n in range(40) for syllable in ("của", "luật", "điều", "hòa", "ủy", "nghị", "định", "z")]
+    weights = 1 / np.arange(1, len(vocabulary) + 1)
+    weights /= weights.sum()
+
+    def text(size: int) -> str:
+        return " ".join(rng.choice(vocabulary, size=size, p=weights))
+
+    records = []
+    for n in range(first, first + count):
+        syllables = text(int(rng.integers(0, 60))).split()
+        records.append({
+            "file": f"f{n % 7}.md", "filestate": f"f{n % 7}.md\t/x\tsha", "key": f"f{n % 7}.md#{n // 7}",
+            "section": f"Điều {n % 13}" if n % 5 else "", "order": n, "number": f"{n}/QĐ-UBND",
+            "number_key": f"{n}/qđ-ubnd", "type": "Quyết định", "type_key": "quyet dinh",
+            "issuer": "Bộ Tư pháp", "issuer_f": "bo tu phap", "signer": "A", "signer_f": "a",
+            "date": f"2025-11-{n % 28 + 1:02d}", "year": "2025", "title": "t", "path": "p",
+            "heading_text": "h", "text": " ".join(syllables), "refs": "1/2025/NĐ-CP", "srefs": "",
+            "words": text(int(rng.integers(0, 40))), "syl": " ".join(syllables),
+            "bigram": " ".join(f"{a}_{b}" for a, b in zip(syllables, syllables[1:])), "heading": text(3)})
+    return records
+
+
+def segment_files(folder: Path) -> dict[str, list[bytes]]:
+    """Each kind of segment file (its name without the segment's id) -> the contents of
+    every file of that kind, sorted."""
+    found: dict[str, list[bytes]] = {}
+    for path in folder.iterdir():
+        if path.name.startswith("sections_"):
+            kind = path.name.removeprefix("sections_").lstrip("abcdefghijklmnopqrstuvwxyz0123456789")
+            found.setdefault(kind, []).append(path.read_bytes())
+    return {kind: sorted(contents) for kind, contents in found.items()}
+
+
+def segment_count(ix) -> int:
+    with ix.reader() as reader:
+        return len(reader.leaf_readers())
+
+
+@pytest.mark.parametrize("limitmb", [128, 0.02])
+def test_array_writer_writes_the_files_whooshs_own_writer_writes(tmp_path, limitmb):
+    """The engine's writer (postings gathered as arrays, in runs when memory is short) writes
+    byte for byte the segment Whoosh's own writer writes with the same codec."""
+    from whoosh.writing import SegmentWriter
+
+    from search.index_store import open_or_create
+    from search.whoosh_internals import ArrayCodec, ArrayWriter
+
+    records = synthetic_records(2500, seed=3)
+    written = {}
+    for name, make in (("whoosh", lambda ix: SegmentWriter(ix, codec=ArrayCodec(), compound=False)),
+                       ("array", lambda ix: ArrayWriter(ix, compound=False, limitmb=limitmb))):
+        writer = make(open_or_create(tmp_path / name, rebuild=True))
+        for record in records:
+            writer.add_document(**record)
+        if name == "array":
+            runs = len(writer.terms.files)
+        writer.commit()
+        written[name] = segment_files(tmp_path / name)
+    assert (runs > 20) == (limitmb < 1)
+    assert {".pst", ".trm", "._syl_len.col"} <= set(written["whoosh"])
+    assert written["array"] == written["whoosh"]
+    assert not list((tmp_path / "array").glob("*.tmp/*")), "the runs' files are left behind"
+
+
+def test_array_writer_merges_segments_as_whooshs_own_writer_does(tmp_path):
+    """Segments merged into a new one (deleted records left out, as an update's commit merges
+    small segments): the same files as Whoosh's own writer's merge."""
+    import shutil
+
+    from whoosh.writing import SegmentWriter
+
+    from search.index_store import mark_complete, open_or_create
+    from search.whoosh_internals import ArrayCodec, ArrayWriter
+
+    ix = open_or_create(tmp_path / "start", rebuild=True)
+    mark_complete(tmp_path / "start")
+    for part in range(6):
+        writer = SegmentWriter(ix, codec=ArrayCodec())
+        for record in synthetic_records(400, seed=part, first=1000 * part):
+            writer.add_document(**record)
+        writer.commit(merge=False)
+    written = {}
+    for name, make in (("whoosh", lambda ix: SegmentWriter(ix, codec=ArrayCodec(), compound=False)),
+                       ("array", lambda ix: ArrayWriter(ix, compound=False))):
+        shutil.copytree(tmp_path / "start", tmp_path / name)
+        ix = open_or_create(tmp_path / name, rebuild=False)
+        before = segment_count(ix)
+        writer = make(ix)
+        writer.delete_by_term("file", "f3.md")
+        for record in synthetic_records(40, seed=9, first=9000):
+            writer.add_document(**record)
+        writer.commit(optimize=True)
+        assert segment_count(open_or_create(tmp_path / name, rebuild=False)) == 1 < before
+        written[name] = segment_files(tmp_path / name)
+    assert written["array"] == written["whoosh"]
