@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 CHUNK_POSTINGS = 1 << 20  # posting lists handed out at a time (a term with more comes whole)
-_BYTES_PER_TERM = 40  # a buffered term's share of memory while its run is sorted
+_BYTES_PER_TERM = 48  # a buffered term's share of memory while its run is sorted
 
 
 @dataclass
@@ -38,30 +38,42 @@ class Chunk:
     at: np.ndarray | None = None  # int64, len(records) + 1
 
 
+class _OnDisk:
+    """A saved run's array in a raw file, read a slice at a time (the pages of a mapped file
+    would stay in the process's memory once read)."""
+
+    def __init__(self, path: Path, values: np.ndarray):
+        values.tofile(path)
+        self.path, self.dtype = path, values.dtype
+
+    def __getitem__(self, part: slice) -> np.ndarray:
+        return np.fromfile(self.path, self.dtype, part.stop - part.start, offset=part.start * self.dtype.itemsize)
+
+
 @dataclass
 class _Run:
     """Posting lists of one field over a range of records, sorted by term then record:
     term `ids` (in term order) own postings `starts[i]:starts[i + 1]` and positions
-    `pos_starts[i]:pos_starts[i + 1]`."""
+    `pos_starts[i]:pos_starts[i + 1]`. The per-term arrays stay in memory; those per
+    posting and position go to files when the run is saved."""
 
     ids: np.ndarray
     starts: np.ndarray
-    records: np.ndarray
-    freqs: np.ndarray
-    positions: np.ndarray | None
+    records: np.ndarray | _OnDisk
+    freqs: np.ndarray | _OnDisk
+    positions: np.ndarray | _OnDisk | None
     pos_starts: np.ndarray | None
 
     def save(self, stem: Path, files: list[Path]) -> _Run:
-        """The run written to files named from `stem` (added to `files`), read back mapped."""
+        """The run with its per-posting arrays written to files named from `stem` (added to `files`)."""
         saved = {}
-        for name, values in vars(self).items():
+        for name in ("records", "freqs", "positions"):
+            values = getattr(self, name)
             saved[name] = None
             if values is not None:
-                path = stem.with_name(f"{stem.name}.{name}.npy")
-                files.append(path)
-                np.save(path, values)
-                saved[name] = np.load(path, mmap_mode="r")
-        return _Run(**saved)
+                files.append(stem.with_name(f"{stem.name}.{name}"))
+                saved[name] = _OnDisk(files[-1], values)
+        return _Run(ids=self.ids, starts=self.starts, pos_starts=self.pos_starts, **saved)
 
 
 class _Field:
@@ -84,36 +96,38 @@ class _Field:
 
     def cut_run(self) -> _Run | None:
         """The buffered terms sorted into a run (None if there are none); the buffer emptied."""
-        ids = np.frombuffer(self.term_ids, dtype=np.uint32).astype(np.uint64)
+        ids = np.frombuffer(self.term_ids, dtype=np.uint32)
         if not len(ids):
             return None
         counts = np.frombuffer(self.counts, dtype=np.uint32)
-        records = np.repeat(np.frombuffer(self.records, dtype=np.uint32).astype(np.uint64), counts)
         present = np.unique(ids)
         texts = self.texts()
         by_text = present[_text_order([texts[i] for i in present.tolist()])]
         rank = np.zeros(len(texts), dtype=np.uint64)
         rank[by_text] = np.arange(len(by_text), dtype=np.uint64)
-        key = (rank[ids] << np.uint64(32)) | records  # term order, then record
+        key = rank[ids]  # term order, then record:
+        key <<= np.uint64(32)
+        key |= np.repeat(np.frombuffer(self.records, dtype=np.uint32), counts)
         positions = None
         if self.positions:
             order = np.argsort(key, kind="stable")  # stable: a record's positions stay in order
             key = key[order]
-            firsts = np.cumsum(counts, dtype=np.int64) - counts
-            positions = (np.arange(len(ids)) - np.repeat(firsts, counts))[order].astype(np.uint32)
+            positions = np.arange(len(ids), dtype=np.uint32)
+            positions -= np.repeat((np.cumsum(counts, dtype=np.uint32) - counts), counts)
+            positions = positions[order]
+            del order
         else:
             key.sort()
+        self.term_ids, self.records, self.counts = array("I"), array("I"), array("I")
         new_posting = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         posting_rank = (key[new_posting] >> np.uint64(32)).astype(np.int64)
         new_term = np.flatnonzero(np.r_[True, posting_rank[1:] != posting_rank[:-1]])
-        run = _Run(ids=by_text[posting_rank[new_term]].astype(np.uint32),
-                   starts=np.r_[new_term, len(new_posting)].astype(np.int64),
-                   records=(key[new_posting] & np.uint64(0xFFFFFFFF)).astype(np.uint32),
-                   freqs=np.diff(np.r_[new_posting, len(key)]).astype(np.uint32),
-                   positions=positions,
-                   pos_starts=np.r_[new_posting[new_term], len(key)].astype(np.int64) if self.positions else None)
-        self.term_ids, self.records, self.counts = array("I"), array("I"), array("I")
-        return run
+        return _Run(ids=by_text[posting_rank[new_term]].astype(np.uint32),
+                    starts=np.r_[new_term, len(new_posting)].astype(np.int64),
+                    records=(key[new_posting] & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+                    freqs=np.diff(np.r_[new_posting, len(key)]).astype(np.uint32),
+                    positions=positions,
+                    pos_starts=np.r_[new_posting[new_term], len(key)].astype(np.int64) if self.positions else None)
 
     def texts(self) -> list[str]:
         """The terms in number order."""
@@ -217,12 +231,12 @@ def _merged(runs: list[_Run], run_ranks: list[np.ndarray], low: int, high: int,
         first, end = np.searchsorted(run_rank, [low, high]).tolist()
         if first == end:
             continue
-        counts = np.diff(run.starts[first:end + 1])
-        ranks.append(np.repeat(run_rank[first:end], counts))
-        records.append(run.records[run.starts[first]:run.starts[end]])
-        freqs.append(run.freqs[run.starts[first]:run.starts[end]])
+        ranks.append(np.repeat(run_rank[first:end], np.diff(run.starts[first:end + 1])))
+        postings = slice(int(run.starts[first]), int(run.starts[end]))
+        records.append(run.records[postings])
+        freqs.append(run.freqs[postings])
         if positions:
-            found.append(run.positions[run.pos_starts[first]:run.pos_starts[end]])
+            found.append(run.positions[int(run.pos_starts[first]):int(run.pos_starts[end])])
     ranks, records, freqs = np.concatenate(ranks), np.concatenate(records), np.concatenate(freqs)
     kept = np.concatenate(found) if positions else None
     if len(runs) > 1:

@@ -401,11 +401,12 @@ class ArrayWriter(SegmentWriter):
     `W3FieldWriter` and `ArrayPostingsWriter` would (a test compares the files). Other
     fields, and the stored fields, lengths and columns, go through Whoosh's own code."""
 
-    def __init__(self, ix, limitmb: int = 128, **kwargs):
-        super().__init__(ix, limitmb=limitmb, codec=ArrayCodec(), **kwargs)
+    def __init__(self, ix, limitmb: float = 128, **kwargs):
+        # Whoosh's pool keeps a quarter of the memory: it holds only the other fields' few postings
+        super().__init__(ix, limitmb=limitmb / 4, codec=ArrayCodec(), **kwargs)
         pooled = {name: isinstance(field.format, TermPositions) for name, field in self.schema.items()
                   if isinstance(field.format, (TermFrequencies, TermPositions))}
-        self.terms = TermPool(pooled, Path(self._tempstorage.folder), limitmb * 1024 * 1024)
+        self.terms = TermPool(pooled, Path(self._tempstorage.folder), int(limitmb * 3 / 4 * 1024 * 1024))
 
     def add_document(self, **fields):
         """SegmentWriter.add_document for the engine's records (no boosts, spelling or vectors)."""
