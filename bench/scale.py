@@ -18,9 +18,11 @@ Steps (each reads what earlier steps wrote; `all` runs them in order):
              subprocess: wall, CPU seconds, peak RSS of the largest process and of the
              process tree (sampled from /proc), index size; then an unchanged re-run,
              adding one file and removing it again. The single-core pyvi time of the same
-             text is estimated from pyvi's measured rate on S1's texts (step `pyvi`) times
-             the level's syllable count (counted in step `baselines`).
-  pyvi       pyvi alone, one core, over S1's section texts: its syllables per second.
+             text is estimated from pyvi's rate on S1's texts, measured right after the
+             build (the machine's speed drifts by up to 2x over tens of minutes), times the
+             level's syllable count (counted in step `baselines`).
+  pyvi       pyvi alone, one core, over S1's section texts: its syllables per second (used
+             for a build measured before this was part of it).
   baselines  tantivy and SQLite FTS5 indexes of the SAME analysed terms: every record goes
              through the engine's own `indexer.analysed` (segmentations come from the
              engine index's segments.sqlite), so both baselines index exactly the
@@ -318,7 +320,9 @@ def build(level: str) -> None:
     added = cli_index(level)
     (extra / law.name).unlink()
     removed = cli_index(level)
+    rate = pyvi_rate()
     save_results(level, build={"full": full, "unchanged": again, "add_one": added, "remove_one": removed,
+                               "pyvi": rate,
                                "index_mb": size_mb(folder, skip="segments.sqlite"),
                                "text_mb": size_mb(level_dir(level) / "c00") * LEVELS[level]})
     print(f"  unchanged re-run {again['wall_s']:.1f} s ({again['maxrss_mb']:.0f} MB); add one file "
@@ -342,7 +346,7 @@ def build_warm(level: str) -> None:
     save_results(level, warm_build=run)
 
 
-def pyvi_rate() -> None:
+def pyvi_rate() -> dict:
     """pyvi alone on one core over S1's section texts (what the index segments): syllables per CPU second."""
     from pyvi import ViTokenizer
 
@@ -359,6 +363,7 @@ def pyvi_rate() -> None:
     (SCALE / "pyvi.json").write_text(json.dumps(result))
     print(f"pyvi alone, one core: {syllables:,} syllables in {cpu:.1f} CPU-s ({seconds:.1f} s wall) "
           f"= {result['rate']:,.0f}/CPU-s")
+    return result
 
 
 def _records(level: str):
@@ -952,7 +957,7 @@ def report(levels_: list[str], key: str = "query") -> str:
     lines.append(table(rows, header))
     other = [["sections (records)"], ["index size, MB (engine / tantivy / FTS5)"],
              ["full build: wall s / CPU s"], ["  build peak RSS: largest process / all processes, MB"],
-             ["  pyvi alone, one core (estimated), s"], ["  build CPU s / pyvi s"],
+             ["  pyvi alone, one core (estimated), s"], ["  build wall s / pyvi s"], ["  build CPU s / pyvi s"],
              ["  tantivy / FTS5 build of the analysed terms, s"],
              ["unchanged re-run: wall s (% of build) / peak MB"], ["add one file / remove it, s"],
              ["engine open (fresh process), s / RSS MB"], ["engine in bench process: open s / +RSS MB"],
@@ -960,7 +965,8 @@ def report(levels_: list[str], key: str = "query") -> str:
     pyvi = json.loads((SCALE / "pyvi.json").read_text()) if (SCALE / "pyvi.json").exists() else None
     for level, r in results.items():
         b, base, q = r.get("build"), r.get("baselines"), r[key]
-        pyvi_s = base["syllables"] / pyvi["rate"] if pyvi and base else None
+        rate = (b or {}).get("pyvi", pyvi)  # measured right after the build, where it was
+        pyvi_s = base["syllables"] / rate["rate"] if rate and base else None
         cells = [
             str(base["records"]) if base else (str(b["full"]["report"]["sections"] + b["full"]["report"]["documents"])
                                                 if b else "-"),
@@ -969,6 +975,7 @@ def report(levels_: list[str], key: str = "query") -> str:
             f"{b['full']['wall_s']:.0f} / {b['full']['cpu_s']:.0f}" if b else "-",
             f"{b['full']['maxrss_mb']:.0f} / {b['full']['tree_peak_mb']:.0f}" if b else "-",
             f"{pyvi_s:.0f}" if pyvi_s else "-",
+            f"{b['full']['wall_s'] / pyvi_s:.2f}" if b and pyvi_s else "-",
             f"{b['full']['cpu_s'] / pyvi_s:.2f}" if b and pyvi_s else "-",
             f"{base['seconds']['tantivy']:.0f} / {base['seconds']['fts5']:.0f}" if base else "-",
             (f"{b['unchanged']['wall_s']:.1f} ({100 * b['unchanged']['wall_s'] / b['full']['wall_s']:.1f} %) / "
