@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter,
-                                  W3TermInfo, _lenfield)
+                                  _lenfield)
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
@@ -510,7 +510,7 @@ def _write_lists(fieldwriter, name: str, field, chunks) -> None:
     limit = ArrayCodec()._blocklimit
     boost = field.format.field_boost
     for chunk in chunks:
-        weights, at = (chunk.freqs * boost).astype("<f4"), chunk.at
+        weights = (chunk.freqs * boost).astype("<f4")
         records = chunk.records.astype("<u4", copy=False)
         if chunk.positions is not None:
             values = memoryview(chunk.positions.astype("<u4", copy=False)).cast("B")
@@ -523,10 +523,10 @@ def _write_lists(fieldwriter, name: str, field, chunks) -> None:
         starts = (np.repeat(chunk.starts[:-1], per_term)
                   + limit * (np.arange(first_block[-1]) - np.repeat(first_block[:-1], per_term)))
         ends = np.minimum(starts + limit, np.repeat(chunk.starts[1:], per_term))
-        if at is not None:  # each block's position offsets (bytes, from its first posting's), one run
+        if chunk.at is not None:  # each block's position offsets (bytes, from its first posting's), one run
             sizes = ends - starts + 1
             ranges = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-            offsets = memoryview(((at[ranges] - np.repeat(at[starts], sizes)) * 4).astype("<u4")).cast("B")
+            offsets = memoryview(((chunk.at[ranges] - np.repeat(chunk.at[starts], sizes)) * 4).astype("<u4")).cast("B")
             offsets_at = np.r_[0, np.cumsum(sizes)].tolist()
         block_max = np.maximum.reduceat(weights, starts).tolist()
         weighted = np.maximum.reduceat((weights != 1.0).view(np.uint8), starts).tolist()
