@@ -99,10 +99,10 @@ def unordered(answers: list) -> list:
 
 @pytest.fixture(scope="module")
 def big_folder(tmp_path_factory) -> Path:
-    """15 notices of ~80 KB made from the seeds: a build that runs a few seconds, so that a
+    """15 notices of ~50 KB made from the seeds: a build that runs a few seconds, so that a
     kill lands while it writes."""
     folder = tmp_path_factory.mktemp("big")
-    write_notices(folder, count=15, sections=80, seed=3)
+    write_notices(folder, count=15, sections=50, seed=3)
     return folder
 
 
