@@ -7,6 +7,9 @@ import random
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -122,3 +125,23 @@ def print_summary(pytestconfig, line: str) -> None:
     capture = pytestconfig.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
         print("\n" + line)
+
+
+@contextmanager
+def served(index) -> Iterator[str]:
+    """The web app over `index`, served by waitress in a thread on a free loopback port: its URL.
+    waitress polls with poll(), not select(): closing the server while its loop waits in
+    select() made the loop fail with EBADF (waitress issue 468), a stray error at teardown."""
+    import waitress
+
+    from webui import create_app
+
+    server = waitress.create_server(create_app(index), host="127.0.0.1", port=0, asyncore_use_poll=True)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.task_dispatcher.shutdown()  # let the worker threads finish before the sockets close
+        server.close()
+        thread.join(timeout=5)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
+
+from helpers import served
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -31,17 +32,8 @@ pytestmark = [pytest.mark.browser,
 
 @pytest.fixture(scope="module")
 def base_url(corpus_index):
-    import waitress
-
-    from webui import create_app
-
-    server = waitress.create_server(create_app(corpus_index), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.task_dispatcher.shutdown()  # let the worker threads finish before the sockets close
-    server.close()
-    thread.join(timeout=5)
+    with served(corpus_index) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@ filter and badges, at desktop and phone widths (tests/fixtures/laws; see test_va
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 
+from helpers import served
 from test_browser import (DESKTOP, MISSING, PHONE, assert_no_horizontal_overflow, browser, open_page,  # noqa: F401
                           shoot)
 
@@ -24,17 +24,8 @@ LAW = "/doc/10/2015/QH13"
 
 @pytest.fixture(scope="module")
 def laws_url(laws_index):
-    import waitress
-
-    from webui import create_app
-
-    server = waitress.create_server(create_app(laws_index), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.task_dispatcher.shutdown()
-    server.close()
-    thread.join(timeout=5)
+    with served(laws_index) as url:
+        yield url
 
 
 @pytest.fixture(params=["desktop", "phone"])
